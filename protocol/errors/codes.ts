@@ -1,0 +1,57 @@
+/**
+ * Every error hubflash can report, with a stable number. Numbers never change meaning once
+ * published; retired codes stay reserved. Ranges:
+ *   1xx  framing and link            (protocol/framing, agent link)
+ *   2xx  manufacturer images         (protocol/image)
+ *   3xx  device replies and sessions (protocol/messages, agent session)
+ *   4xx  identifiers and messages    (protocol/ids, protocol/mqtt)
+ *   5xx  rig: discovery, journal, outbox, transports
+ *   6xx  server: broker, ingest, storage, inventory, catalogue, API
+ *   7xx  server: orders, reconciliation, ASNs, charges, custody
+ *   9xx  configuration and command line
+ * docs/errors.md explains each code and what a person should do about it.
+ */
+export enum ErrorCode {
+  // 1xx framing and link
+  FrameTooLarge = 100,
+  FrameMalformed = 101,
+  LinkClosed = 102,
+  LinkTimeout = 103,
+  LinkWriteFailed = 104,
+
+  // 2xx manufacturer images
+  ImageTruncated = 200,
+  ImageOversized = 201,
+  ImageWrongIdentifier = 202,
+  ImageInconsistentSizes = 203,
+  ImageBadSignature = 204,
+  ImageWrongKey = 205,
+  ImageBadKey = 206,
+  ImageUnsupportedHeader = 207,
+  ImageBadField = 208,
+
+  // 3xx device replies and sessions
+  DeviceBadCrc = 300,
+  DeviceWrongOffset = 301,
+  DeviceBusy = 302,
+  DeviceImageRejected = 303,
+  DeviceFlashFailure = 304,
+  DeviceBadState = 305,
+  DeviceBadRequest = 306,
+  DeviceUnsupported = 307,
+  DeviceProtocolMismatch = 308,
+  DeviceUnexpectedReply = 309,
+  DeviceNoReply = 310,
+
+  // 4xx identifiers and messages
+  InvalidDeviceId = 400,
+  InvalidSscc = 401,
+  InvalidFirmwareVersion = 402,
+  InvalidMessage = 403,
+  InvalidFirmwareHash = 404,
+}
+
+/** `HF0301` style: what logs, JSON results and the docs print. */
+export function formatErrorCode(code: ErrorCode): string {
+  return `HF${String(code).padStart(4, '0')}`;
+}
