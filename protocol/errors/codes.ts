@@ -29,6 +29,8 @@ export enum ErrorCode {
   ImageBadKey = 206,
   ImageUnsupportedHeader = 207,
   ImageBadField = 208,
+  ImageFileUnreadable = 209,
+  ImageFileUnwritable = 210,
 
   // 3xx device replies and sessions
   DeviceBadCrc = 300,
