@@ -51,6 +51,33 @@ export enum ErrorCode {
   InvalidFirmwareVersion = 402,
   InvalidMessage = 403,
   InvalidFirmwareHash = 404,
+
+  // 6xx server: broker, ingest, storage, inventory, catalogue, API
+  ServerConfigInvalid = 600,
+  StorageUnavailable = 601,
+  StorageCorrupt = 602,
+  Unauthenticated = 603,
+  Forbidden = 604,
+  InvalidRequest = 605,
+  DeviceNotFound = 606,
+  FirmwareNotFound = 607,
+  RigNotFound = 608,
+  ResultNotFound = 609,
+  ImportUnreadable = 610,
+  ImportRowInvalid = 611,
+  FirmwareNotApproved = 612,
+  NoTrustedKeys = 613,
+  RangeNotSatisfiable = 614,
+  PayloadTooLarge = 615,
+  RigAlreadyExists = 616,
+  InvalidRigId = 617,
+  TokenNotFound = 618,
+  AuditChainBroken = 619,
+  DataDirLocked = 620,
+  ServerUnreachable = 621,
+  ServerListenFailed = 622,
+  ResultUnknownImage = 623,
+  ResultHubInstalled = 624,
 }
 
 /** `HF0301` style: what logs, JSON results and the docs print. */
