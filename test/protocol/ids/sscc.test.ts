@@ -82,4 +82,17 @@ describe('SSCC', () => {
     expect(invalidMessage(() => makeSscc(3, '5412345', 1.5))).toMatch(/non-negative whole number/);
     expect(invalidMessage(() => makeSscc(3, '5412345', '12a'))).toMatch(/non-negative whole number/);
   });
+
+  it('never throws anything but InvalidSscc on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 25 }), fc.stringMatching(/^\d{18}$/)), (s) => {
+        try {
+          expect(validateSscc(s)).toBe(s);
+          expect(s.slice(17)).toBe(String(ssccCheckDigit(s.slice(0, 17))));
+        } catch (err) {
+          expect(isHubflashError(err, ErrorCode.InvalidSscc), String(err)).toBe(true);
+        }
+      }),
+    );
+  });
 });
