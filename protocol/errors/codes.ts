@@ -78,6 +78,33 @@ export enum ErrorCode {
   ServerListenFailed = 622,
   ResultUnknownImage = 623,
   ResultHubInstalled = 624,
+
+  // 7xx server: orders, reconciliation, ASNs, charges, custody
+  OrderDuplicate = 700,
+  OrderNotFound = 701,
+  SsccDuplicate = 702,
+  OrderSsccInvalid = 703,
+  HubUnknown = 704,
+  HubOnLiveOrder = 705,
+  HubInstalled = 706,
+  NoApprovedImage = 707,
+  HardwareOutOfRange = 708,
+  UpgradePathNotAllowed = 709,
+  ImagePastInstallationEnd = 710,
+  HubDuplicateInOrder = 711,
+  HubReadingMismatch = 712,
+  AsnNothingEligible = 713,
+  AsnNotFound = 714,
+  AsnNotLive = 715,
+  OrderNotLive = 716,
+  NoJobForHub = 717,
+  TariffInvalid = 718,
+  SsccSerialExhausted = 719,
+  ReportRangeInvalid = 720,
+  NoTargetForModel = 721,
+  HubNotOnOrder = 722,
+  CustodyTransitionInvalid = 723,
+  OrderInvalid = 724,
 }
 
 /** `HF0301` style: what logs, JSON results and the docs print. */
