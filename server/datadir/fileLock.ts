@@ -1,0 +1,58 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
+
+/**
+ * A lock between processes sharing a data dir (the server and `hubflash rig add`): a file
+ * created exclusively, holding the owner's pid. A lock whose owner is dead is taken over.
+ */
+export async function withFileLock<T>(lockPath: string, body: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    if (tryLock(lockPath)) break;
+    if (Date.now() > deadline) {
+      throw new HubflashError(ErrorCode.DataDirLocked, `Timed out waiting for the lock ${lockPath} (held by pid ${ownerOf(lockPath) ?? '?'})`, { lockPath });
+    }
+    await sleep(delay);
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(lockPath, { force: true });
+  }
+}
+
+function tryLock(lockPath: string): boolean {
+  try {
+    const fd = openSync(lockPath, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const owner = ownerOf(lockPath);
+  // Empty file: the owner is between create and write; wait for it.
+  if (owner !== undefined && owner !== process.pid && !isAlive(owner)) {
+    rmSync(lockPath, { force: true });
+  }
+  return false;
+}
+
+function ownerOf(lockPath: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
