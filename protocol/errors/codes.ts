@@ -8,6 +8,7 @@
  *   5xx  rig: discovery, journal, outbox, transports
  *   6xx  server: broker, ingest, storage, inventory, catalogue, API
  *   7xx  server: orders, reconciliation, ASNs, charges, custody
+ *   8xx  simulators                  (simulated hubs, their links and state)
  *   9xx  configuration and command line
  * docs/errors.md explains each code and what a person should do about it.
  */
@@ -130,6 +131,13 @@ export enum ErrorCode {
   HubNotOnOrder = 722,
   CustodyTransitionInvalid = 723,
   OrderInvalid = 724,
+
+  // 8xx simulators
+  SimFaultSpecInvalid = 800,
+  SimStateCorrupt = 801,
+  SimStateUnwritable = 802,
+  SimPtyUnavailable = 803,
+  SimInvalidOption = 804,
 }
 
 /** `HF0301` style: what logs, JSON results and the docs print. */
