@@ -131,6 +131,7 @@ export enum ErrorCode {
   HubNotOnOrder = 722,
   CustodyTransitionInvalid = 723,
   OrderInvalid = 724,
+  OrderHasLiveAsn = 725,
 
   // 8xx simulators
   SimFaultSpecInvalid = 800,
