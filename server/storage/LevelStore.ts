@@ -40,7 +40,13 @@ export class LevelStore implements Store {
 
   async batch(ops: readonly BatchOp[], options: WriteOptions = {}): Promise<void> {
     if (ops.length === 0) return;
-    await this.db.batch(ops as BatchOp[], { sync: options.sync === true });
+    // A chained batch costs about half as much per op as an array batch in abstract-level.
+    const batch = this.db.batch();
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+    await batch.write({ sync: options.sync === true });
   }
 
   iterator(range: Range = {}): StoreIterator {
