@@ -27,7 +27,7 @@ type Payload = Uint8Array | string;
  * Parses and validates one message. Returns the normalised message or throws HubflashError
  * InvalidMessage naming the first problems; never throws anything else.
  */
-function decodeWith<S extends z.ZodType>(schema: S, what: string, payload: Payload): z.output<S> {
+export function decodeWith<S extends z.ZodType>(schema: S, what: string, payload: Payload): z.output<S> {
   let text: string;
   try {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload?.byteLength;
@@ -61,7 +61,7 @@ function decodeWith<S extends z.ZodType>(schema: S, what: string, payload: Paylo
 }
 
 /** Validates a message before sending; throws InvalidMessage so a bad message never leaves. */
-function encodeWith<S extends z.ZodType>(schema: S, what: string, message: z.input<S>): Buffer {
+export function encodeWith<S extends z.ZodType>(schema: S, what: string, message: z.input<S>): Buffer {
   let text: string;
   try {
     text = JSON.stringify(message);

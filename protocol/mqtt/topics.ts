@@ -8,8 +8,8 @@ import { ErrorCode, HubflashError } from '../errors/index.ts';
 export const TOPIC_ROOT = 'hubflash/v1';
 export const RIGS_ROOT = `${TOPIC_ROOT}/rigs`;
 
-/** What a rig publishes (rig → server). */
-export const RIG_MESSAGE_KINDS = ['status', 'heartbeat', 'progress', 'results'] as const;
+/** What a rig publishes (rig → server). `job-request` asks for a connected hub's job (jobs.ts). */
+export const RIG_MESSAGE_KINDS = ['status', 'heartbeat', 'progress', 'results', 'job-request'] as const;
 export type RigMessageKind = (typeof RIG_MESSAGE_KINDS)[number];
 
 /** What the server sends a rig, under `…/{rigId}/cmd/` (server → rig). `job` is for orders. */
@@ -33,7 +33,7 @@ export function rigTopicPrefix(rigId: string): string {
   return `${RIGS_ROOT}/${rigId}`;
 }
 
-/** `hubflash/v1/rigs/{rigId}/{kind}`: status (retained), heartbeat, progress (QoS 0), results (QoS 1). */
+/** `hubflash/v1/rigs/{rigId}/{kind}`: status (retained), heartbeat, progress (QoS 0), results, job-request (QoS 1). */
 export function rigTopic(rigId: string, kind: RigMessageKind): string {
   return `${rigTopicPrefix(rigId)}/${kind}`;
 }
