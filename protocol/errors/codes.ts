@@ -132,6 +132,7 @@ export enum ErrorCode {
   CustodyTransitionInvalid = 723,
   OrderInvalid = 724,
   OrderHasLiveAsn = 725,
+  ResultNotAtTarget = 726,
 
   // 8xx simulators
   SimFaultSpecInvalid = 800,
