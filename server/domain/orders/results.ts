@@ -1,0 +1,98 @@
+import { ErrorCode } from '../../../protocol/errors/index.ts';
+import type { ErrorSummary, ResultMessage } from '../../../protocol/mqtt/index.ts';
+import type { BatchOp } from '../../storage/Store.ts';
+import { custodyChangeIfAllowed } from '../custody/ledger.ts';
+import { places } from '../custody/places.ts';
+import type { HubRecord } from '../inventory/hub.ts';
+import type { HubChange } from '../inventory/Inventory.ts';
+import { recordReading } from '../reconciliation/readings.ts';
+import { putSmiChange } from '../reports/smiChanges.ts';
+import type { OrdersContext } from './context.ts';
+import { appliedResultKey, liveOrderKey } from './keys.ts';
+import { parseJobId, type LineState, type OrderLine } from './model.ts';
+import { getLine, putLine } from './orderStore.ts';
+import { summary } from './summary.ts';
+
+/** What a rig result does to orders, custody, readings and the SMI change log. */
+export interface ResultEffects {
+  ops: BatchOp[];
+  /** The hub's custody change, applied to the hub as it is after the inventory's own change. */
+  custody: (hub: HubRecord) => HubChange | undefined;
+  line?: OrderLine;
+}
+
+/**
+ * Plans a result's effects (reads only). Returns undefined when the result was applied before:
+ * a marker keyed by result ID is written with the effects, so applying twice changes nothing.
+ * `refused` is set when the inventory stored the result without applying it (installed hub,
+ * unknown image): the hub's line then fails with that reason and no SMI change is recorded.
+ */
+export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string): Promise<ResultEffects | undefined> {
+  if ((await ctx.store.get(appliedResultKey(result.resultId))) !== undefined) return undefined;
+  const chfId = result.hub.chfId;
+  const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
+  const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
+  ops.push(
+    await recordReading(ctx.store, {
+      chfId,
+      rigId: result.rigId,
+      at: result.finishedAt,
+      source: 'result',
+      resultId: result.resultId,
+      gpfId: result.hub.gpfId,
+      manufacturerCode: result.hub.manufacturerCode,
+      model: result.hub.model,
+      hardwareVersion: result.hub.hardwareVersion,
+      hanVariant: result.hub.hanVariant,
+      ...(landed ? { firmwareVersion: result.to.version, firmwareHash: result.to.hash } : { firmwareVersion: result.from.version, ...(result.from.hash ? { firmwareHash: result.from.hash } : {}) }),
+    }),
+  );
+  if (landed && result.outcome === 'verified' && (result.from.version !== result.to.version || result.from.hash !== result.to.hash)) {
+    ops.push(putSmiChange({ chfId, gpfId: result.hub.gpfId, before: result.from, after: result.to, rigId: result.rigId, at: new Date(result.finishedAt).toISOString(), resultId: result.resultId, ...(result.orderId ? { orderId: result.orderId } : {}) }));
+  }
+  const orderId = parseJobId(result.jobId ?? '')?.orderId ?? result.orderId ?? (await ctx.store.get(liveOrderKey(chfId)));
+  const line = orderId === undefined ? undefined : await getLine(ctx.store, orderId, chfId);
+  let next: OrderLine | undefined;
+  if (orderId !== undefined && line && line.state !== 'shipped' && line.state !== 'delivered') {
+    const [state, reason] = lineOutcome(line, result, refused);
+    const { reason: _old, ...rest } = line;
+    next = { ...rest, state, ...(reason ? { reason } : {}), rigId: result.rigId, resultId: result.resultId, updatedAt: at };
+    ops.push(putLine(orderId, next));
+  }
+  const by = `rig:${result.rigId}`;
+  return {
+    ops,
+    custody: (hub) => custodyChangeIfAllowed(hub, 'off-rig', { at, by, place: places.csp(ctx.config), rigId: result.rigId, ...(orderId ? { orderId } : {}) }),
+    ...(next ? { line: next } : {}),
+  };
+}
+
+function lineOutcome(line: OrderLine, result: ResultMessage, refused: ErrorSummary | undefined): [LineState, ErrorSummary | undefined] {
+  if (refused) return ['failed', refused];
+  switch (result.outcome) {
+    case 'failed':
+      return ['failed', result.error];
+    case 'ineligible':
+      return ['ineligible', result.error ?? summary(ErrorCode.NoJobForHub, `Rig ${result.rigId} found hub ${result.hub.chfId} ineligible`)];
+    default: {
+      if (line.target && result.to.hash === line.target.hash) return ['verified', undefined];
+      const target = line.target ? `${line.target.version} (${line.target.hash})` : '(none)';
+      return ['flashed', summary(ErrorCode.ResultNotAtTarget, `Rig ${result.rigId} put ${result.to.version} (${result.to.hash}) on hub ${result.hub.chfId}, not the order's target ${target}: flash it again`, { chfId: result.hub.chfId })];
+    }
+  }
+}
+
+/**
+ * Applies a result's effects on their own, under the write lock, after the inventory has
+ * applied the result. Idempotent.
+ */
+export async function applyResultToOrders(ctx: OrdersContext, result: ResultMessage, refused?: ErrorSummary): Promise<ResultEffects | undefined> {
+  return ctx.inventory.lock.run(async () => {
+    const effects = await planResultEffects(ctx, result, refused, ctx.now().toISOString());
+    if (!effects) return undefined;
+    const hub = await ctx.inventory.get(result.hub.chfId);
+    const change = hub ? effects.custody(hub) : undefined;
+    await ctx.inventory.commit(change ? [change] : [], effects.ops, { sync: true });
+    return effects;
+  });
+}

@@ -1,0 +1,39 @@
+import type { HanVariant } from '../../../protocol/mqtt/index.ts';
+import type { BatchOp, Store } from '../../storage/Store.ts';
+import { readingKey } from '../orders/keys.ts';
+
+/**
+ * The latest reading of a hub by a rig (from a job request or a result): what reconciliation
+ * compares with the inventory. `otherGpfIds` keeps every other GPF ID ever read with this CHF
+ * ID, the mark of two devices sharing one ID.
+ */
+export interface Reading {
+  chfId: string;
+  rigId: string;
+  at: string;
+  source: 'job-request' | 'result';
+  resultId?: string;
+  gpfId?: string;
+  manufacturerCode?: number;
+  model?: string;
+  hardwareVersion?: number;
+  hanVariant?: HanVariant;
+  /** What the hub runs after this reading (for a result: the target when verified). */
+  firmwareVersion?: string;
+  firmwareHash?: string;
+  otherGpfIds?: string[];
+}
+
+/** The op storing a reading, keeping the GPF IDs of earlier readings that differ. */
+export async function recordReading(store: Store, reading: Reading): Promise<BatchOp> {
+  const before = await store.get(readingKey(reading.chfId));
+  const previous = before === undefined ? undefined : (JSON.parse(before) as Reading);
+  const others = new Set(previous?.otherGpfIds ?? []);
+  if (previous?.gpfId !== undefined) others.add(previous.gpfId);
+  if (reading.gpfId !== undefined) others.delete(reading.gpfId);
+  return putReading({ ...reading, ...(others.size > 0 ? { otherGpfIds: [...others].sort() } : {}) });
+}
+
+export function putReading(reading: Reading): BatchOp {
+  return { type: 'put', key: readingKey(reading.chfId), value: JSON.stringify(reading) };
+}
