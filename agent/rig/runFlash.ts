@@ -1,0 +1,79 @@
+import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
+import type { LinkOptions } from '../link/index.ts';
+import { silentLogger, type AgentLogger } from '../log.ts';
+import type { FlashResult, SessionProgress } from '../session/index.ts';
+import type { PortRef } from '../transport/index.ts';
+import { UsbDiscovery, type UsbIdFilter } from './discovery/index.ts';
+import { loadFlashImage } from './imageFile.ts';
+import { Journal } from './journal.ts';
+import { Rig } from './rig.ts';
+
+export interface RunFlashOptions {
+  imagePath: string;
+  trustedKeyPaths: string[];
+  /** Serial port paths. */
+  ports: string[];
+  /** Also flash USB hubs with these IDs present at start. */
+  usb?: UsbIdFilter[];
+  /** A W3C USB object to find them with (default: the `usb` package's WebUSB). */
+  usbApi?: USB;
+  concurrency: number;
+  journalDir: string;
+  baudRate: number;
+  reappearMs?: number;
+  link?: LinkOptions;
+  signal?: AbortSignal;
+  logger?: AgentLogger;
+  /** Told before anything is sent: the verified image. */
+  onImage?: (image: { sha256: string; version: string; size: number; keyId: string }) => void;
+  onProgress?: (p: SessionProgress) => void;
+  onResult?: (r: FlashResult) => void;
+}
+
+/**
+ * What `hubflash flash` does: verify the image, open the journal, flash every port with the
+ * rig, close the journal. Resolves with one result per hub; whether all succeeded is the caller's
+ * to judge.
+ */
+export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
+  const log = o.logger ?? silentLogger;
+  checkOptions(o);
+  const image = loadFlashImage(o.imagePath, o.trustedKeyPaths);
+  o.onImage?.({ sha256: image.sha256, version: image.versionText, size: image.size, keyId: image.keyId });
+  const ports: PortRef[] = o.ports.map((path) => ({ kind: 'serial', path, baudRate: o.baudRate }));
+  if (o.usb && o.usb.length > 0) {
+    const usb = new UsbDiscovery({ filters: o.usb, logger: log, ...(o.usbApi ? { usb: o.usbApi } : {}) });
+    await usb.start();
+    usb.stop();
+    ports.push(...usb.current());
+  }
+  if (ports.length === 0) throw new HubflashError(ErrorCode.RigOptionInvalid, 'No hub to flash: give --port (or --usb with hubs plugged in)');
+  const journal = await Journal.open(o.journalDir, log);
+  try {
+    const rig = new Rig({
+      image,
+      journal,
+      concurrency: o.concurrency,
+      logger: log,
+      ...(o.reappearMs !== undefined ? { reappearMs: o.reappearMs } : {}),
+      ...(o.link ? { link: o.link } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    if (o.onProgress) rig.on('progress', o.onProgress);
+    if (o.onResult) rig.on('result', o.onResult);
+    return await rig.flashAll(ports);
+  } finally {
+    await journal.close();
+  }
+}
+
+function checkOptions(o: RunFlashOptions): void {
+  const bad = (message: string, context: Record<string, unknown>): HubflashError => new HubflashError(ErrorCode.RigOptionInvalid, message, context);
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1) throw bad(`--concurrency must be a whole number of at least 1, got ${String(o.concurrency)}`, { concurrency: o.concurrency });
+  if (!Number.isInteger(o.baudRate) || o.baudRate < 300) throw bad(`--baud must be a whole number of at least 300, got ${String(o.baudRate)}`, { baudRate: o.baudRate });
+  const seen = new Set<string>();
+  for (const p of o.ports) {
+    if (seen.has(p)) throw bad(`Port ${p} is given twice`, { port: p });
+    seen.add(p);
+  }
+}

@@ -1,0 +1,520 @@
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
+import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
+import { InstallState, SlotState, type ConnectReply, type IdentifyReply, type StatusReply } from '../../protocol/messages/index.ts';
+import { activateOperationMs, Link, verifyOperationMs, type LinkOptions } from '../link/index.ts';
+import type { Transport } from '../transport/index.ts';
+import { silentLogger, type AgentLogger } from '../log.ts';
+import { aborted, throwIfAborted } from './abort.ts';
+import { MemoryStore, type Checkpoint, type SessionStore } from './checkpoint.ts';
+import { Checkpointer } from './checkpointer.ts';
+import { bootFailed, confirmMismatch, hubChanged, otherTrial, runsImage, stagedComplete } from './decide.ts';
+import { checkEligibility } from './eligibility.ts';
+import { checkIdentity, hubInfo, type HubInfo } from './identity.ts';
+import type { FlashImage } from './image.ts';
+import type { Outcome, Phase, PhaseDurations } from './phases.ts';
+import { DEFAULT_POLICY, type SessionPolicy } from './policy.ts';
+import { Transfer, type TransferCounters } from './transfer.ts';
+
+export interface SessionProgress {
+  port: string;
+  chfId?: string;
+  phase: Phase;
+  committedOffset: number;
+  size: number;
+  bytesSent: number;
+  bytesResent: number;
+  resumes: number;
+  rateBytesPerSecond: number;
+}
+
+export interface SessionOptions {
+  /** The hub's port; the session opens it if needed, and leaves it open at the end. */
+  transport: Transport;
+  link?: LinkOptions;
+  image: FlashImage;
+  store?: SessionStore;
+  signal?: AbortSignal;
+  onProgress?: (progress: SessionProgress) => void;
+  logger?: AgentLogger;
+  /** The hub expected on this port (a resume on a new port): another hub is refused. */
+  expectedChfId?: string;
+  policy?: Partial<SessionPolicy>;
+}
+
+export interface SessionReport {
+  port: string;
+  outcome: Outcome;
+  error?: HubflashError;
+  hub?: HubInfo;
+  from?: { version: string; hash: string };
+  to: { version: string; hash: string };
+  bytesSent: number;
+  bytesResent: number;
+  resumes: number;
+  phases: PhaseDurations;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+// Errors after which a reconnect and resume may succeed; any other error ends the session.
+const RECOVERABLE = new Set<ErrorCode>([
+  ErrorCode.LinkTimeout,
+  ErrorCode.LinkWriteFailed,
+  ErrorCode.LinkClosed,
+  ErrorCode.DeviceBusy,
+  ErrorCode.DeviceBadState,
+  ErrorCode.DeviceBadCrc,
+  ErrorCode.DeviceWrongOffset,
+]);
+
+const INELIGIBLE = new Set<ErrorCode>([
+  ErrorCode.HubWrongManufacturer,
+  ErrorCode.HubWrongImageType,
+  ErrorCode.HubHardwareOutOfRange,
+  ErrorCode.HubDowngrade,
+  ErrorCode.HubNotUpgradeableFrom,
+  ErrorCode.HubInstalled,
+]);
+
+type Next = Phase | 'already-current';
+
+/**
+ * One hub's flash as an explicit state machine: connect → identify → check → transfer → verify
+ * → activate → confirm → done. A recoverable failure (timeout, cable pull on a port that comes
+ * back, power cut) reconnects and resumes from the hub's own offsets, a bounded number of times
+ * in a row; any other failure ends the session with its HubflashError.
+ */
+export class HubSession {
+  private readonly link: Link;
+  private readonly image: FlashImage;
+  private readonly policy: SessionPolicy;
+  private readonly log: AgentLogger;
+  private readonly store: SessionStore;
+  private phase: Phase = 'connect';
+  private phaseStart = performance.now();
+  private readonly phases: PhaseDurations = {};
+  private readonly counters: TransferCounters = { bytesSent: 0, bytesResent: 0, sentOffset: 0 };
+  private resumes = 0;
+  private reconnectsInARow = 0;
+  private activations = 0;
+  private committed = 0;
+  private connectReply: ConnectReply | undefined;
+  private hub: IdentifyReply | undefined;
+  private info: HubInfo | undefined;
+  private from: { version: string; hash: string } | undefined;
+  private checkpoint: Checkpoint | undefined;
+  private checkpointer: Checkpointer | undefined;
+  private transfer: Transfer | undefined;
+  private status: StatusReply | undefined;
+  private rebootUntil = 0;
+  private startedAt = new Date();
+  private rate = { at: performance.now(), offset: 0 };
+
+  constructor(private readonly o: SessionOptions) {
+    this.link = new Link(o.transport, o.link);
+    this.image = o.image;
+    this.policy = { ...DEFAULT_POLICY, ...o.policy };
+    this.log = o.logger ?? silentLogger;
+    this.store = o.store ?? new MemoryStore();
+  }
+
+  get port(): string {
+    return this.link.name;
+  }
+
+  async run(): Promise<SessionReport> {
+    this.startedAt = new Date();
+    let outcome: Outcome;
+    let error: HubflashError | undefined;
+    for (;;) {
+      try {
+        outcome = await this.drive();
+        break;
+      } catch (err) {
+        const e = asHubflashError(err, this.port);
+        if (await this.reconnectAfter(e)) continue;
+        error = e;
+        outcome = INELIGIBLE.has(e.code) ? 'ineligible' : 'failed';
+        break;
+      }
+    }
+    this.link.detach();
+    this.enter(outcome === 'failed' ? this.phase : 'done');
+    await this.finalSave(outcome).catch((err: unknown) => {
+      this.log.error({ port: this.port, err }, 'could not record the end of the flash in the journal');
+    });
+    return this.report(outcome, error);
+  }
+
+  private async drive(): Promise<Exclude<Outcome, 'failed' | 'ineligible'>> {
+    for (;;) {
+      throwIfAborted(this.o.signal, this.port);
+      switch (this.phase) {
+        case 'connect':
+          await this.connect();
+          this.enter('identify');
+          break;
+        case 'identify':
+          await this.identify();
+          this.enter('check');
+          break;
+        case 'check': {
+          const next = await this.check();
+          if (next === 'already-current' || next === 'done') {
+            this.enter('done');
+            return next === 'done' ? 'verified' : 'already-current';
+          }
+          this.enter(next);
+          break;
+        }
+        case 'transfer':
+          await this.runTransfer();
+          this.enter('verify');
+          break;
+        case 'verify':
+          await this.verify();
+          this.enter('activate');
+          break;
+        case 'activate':
+          await this.activate();
+          this.enter('confirm');
+          break;
+        case 'confirm': {
+          const next = await this.confirm();
+          this.enter(next);
+          if (next === 'done') return 'verified';
+          break;
+        }
+        case 'done':
+          return 'verified';
+      }
+    }
+  }
+
+  // --- phases -------------------------------------------------------------------------------
+
+  private async connect(): Promise<void> {
+    try {
+      await this.link.open();
+    } catch (err) {
+      if (!this.hub) throw err; // never reached the hub: the port itself is wrong (PortOpenFailed)
+      throw new HubflashError(ErrorCode.LinkClosed, `${this.port} is gone: the hub was unplugged or moved to another port`, {
+        port: this.port,
+        chfId: this.hub?.chfId,
+        committedOffset: this.committed,
+      }, { cause: err });
+    }
+    this.connectReply = await this.link.connect();
+  }
+
+  private async identify(): Promise<void> {
+    const reply = await this.link.request({ kind: 'identify' });
+    checkIdentity(reply, this.port);
+    const expected = this.hub?.chfId ?? this.o.expectedChfId;
+    if (expected !== undefined && reply.chfId !== expected) throw hubChanged(this.port, expected, reply.chfId);
+    this.hub = reply;
+    if (!this.info) this.info = hubInfo(reply);
+    if (!this.checkpoint) await this.startCheckpoint(reply);
+  }
+
+  /** Issue step 3 and the resume decisions: where this hub's flash continues. */
+  private async check(): Promise<Next> {
+    const hub = this.hub!;
+    if (hub.installState !== InstallState.NotInstalled) throw checkEligibility(this.image, hub)!;
+    if (hub.slotState === SlotState.Trial) {
+      if (runsImage(hub, this.image)) return 'confirm';
+      throw otherTrial(hub);
+    }
+    if (runsImage(hub, this.image)) {
+      // Activated by an earlier run of this flash that ended before recording it: our doing.
+      const ours = this.checkpoint?.phase === 'activate' || this.checkpoint?.phase === 'confirm';
+      return ours ? 'done' : 'already-current';
+    }
+    const status = await this.link.request({ kind: 'status' });
+    this.status = status;
+    if (hub.lastBootFailed && status.stagedHash === this.image.sha256) throw bootFailed(hub, this.image);
+    const ineligible = checkEligibility(this.image, hub);
+    if (ineligible) throw ineligible;
+    this.compareWithJournal(status);
+    if (stagedComplete(status, this.image)) {
+      this.committed = this.image.size;
+      return 'verify';
+    }
+    return 'transfer';
+  }
+
+  private async runTransfer(): Promise<void> {
+    const image = this.image;
+    const begin = await this.link.request({ kind: 'begin', imageHash: image.sha256, size: image.size, version: image.version, signature: image.signature });
+    const staged = this.status?.stagedHash === image.sha256 ? this.status.committedOffset : 0;
+    this.committed = Math.min(staged, begin.resumeOffset);
+    if (begin.resumeOffset > 0) this.log.info({ port: this.port, chfId: this.hub?.chfId, offset: begin.resumeOffset }, 'resuming the transfer');
+    this.rate = { at: performance.now(), offset: begin.resumeOffset };
+    const transfer = new Transfer({
+      link: this.link,
+      bytes: image.bytes,
+      start: { receivedOffset: begin.resumeOffset, committedOffset: this.committed, credits: begin.credits },
+      counters: this.counters,
+      maxCredits: Math.max(this.connectReply?.credits ?? begin.credits, begin.credits),
+      retries: this.policy.transferRetries,
+      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      onAdvance: (committed) => {
+        if (committed > this.committed) this.reconnectsInARow = 0;
+        this.committed = committed;
+        this.checkpointer?.request();
+      },
+    });
+    this.transfer = transfer;
+    try {
+      await transfer.run();
+    } finally {
+      this.transfer = undefined;
+    }
+    this.committed = image.size;
+  }
+
+  private async verify(): Promise<void> {
+    const reply = await this.link.request({ kind: 'verify' }, { operationMs: verifyOperationMs(this.image.size) });
+    if (reply.sha256 === this.image.sha256 && reply.size === this.image.size) return;
+    // The staged copy is bad: discard it so the next flash starts clean.
+    await this.link.request({ kind: 'abort' }).catch(() => {});
+    throw new HubflashError(
+      ErrorCode.VerifyHashMismatch,
+      `Hub ${this.hub?.chfId} read back ${reply.size} bytes hashing ${reply.sha256.slice(0, 12)}…, not the image's ${this.image.sha256.slice(0, 12)}…; the staged copy was discarded`,
+      { chfId: this.hub?.chfId, readBack: reply.sha256, readBackSize: reply.size, imageHash: this.image.sha256 },
+    );
+  }
+
+  private async activate(): Promise<void> {
+    if (++this.activations > this.policy.activations) {
+      throw new HubflashError(ErrorCode.ConfirmMismatch, `Hub ${this.hub?.chfId} lost the new image ${this.activations - 1} times before confirming it (power cuts during the reboot); flash it again`, {
+        chfId: this.hub?.chfId,
+      });
+    }
+    // Durable before ACTIVATE, so a run that finds the hub on the new image knows it was ours.
+    await this.checkpointer?.flush();
+    const reply = await this.link.request({ kind: 'activate' }, { operationMs: activateOperationMs(this.image.size) });
+    this.rebootUntil = performance.now() + reply.rebootMs;
+  }
+
+  private async confirm(): Promise<Phase> {
+    const wait = this.rebootUntil - performance.now();
+    if (wait > 0) await sleep(wait, this.o.signal, this.port);
+    await this.connectWithin(this.policy.rebootConnectMs);
+    await this.identify();
+    const hub = this.hub!;
+    if (hub.slotState === SlotState.Trial && runsImage(hub, this.image) && hub.runningVersion === this.image.version) {
+      const reply = await this.link.request({ kind: 'confirm' });
+      if (reply.runningHash !== this.image.sha256 || reply.runningVersion !== this.image.version) {
+        throw confirmMismatch({ chfId: hub.chfId, runningVersion: reply.runningVersion, runningHash: reply.runningHash }, this.image, 'After CONFIRM');
+      }
+      return 'done';
+    }
+    if (runsImage(hub, this.image)) return 'done'; // confirmed already: an earlier CONFIRM's reply was lost
+    if (hub.lastBootFailed) throw bootFailed(hub, this.image);
+    const status = await this.link.request({ kind: 'status' });
+    if (stagedComplete(status, this.image)) {
+      this.log.warn({ port: this.port, chfId: hub.chfId }, 'the hub came back on its old image (power cut before confirm); activating again');
+      return 'verify';
+    }
+    throw confirmMismatch(hub, this.image, 'After the reboot');
+  }
+
+  private async connectWithin(budgetMs: number): Promise<void> {
+    const deadline = performance.now() + budgetMs;
+    for (;;) {
+      try {
+        await this.connect();
+        return;
+      } catch (err) {
+        if (!isHubflashError(err, ErrorCode.LinkTimeout) || performance.now() >= deadline) throw err;
+      }
+    }
+  }
+
+  // --- reconnects, journal, progress --------------------------------------------------------
+
+  /** After a recoverable error: pause, then start again at CONNECT. False when the error is final. */
+  private async reconnectAfter(error: HubflashError): Promise<boolean> {
+    if (!RECOVERABLE.has(error.code) || this.o.signal?.aborted) return false;
+    if (error.code === ErrorCode.LinkClosed && this.phase === 'connect') return false; // the port itself is gone
+    if (++this.reconnectsInARow > this.policy.reconnects) return false;
+    this.log.warn({ port: this.port, chfId: this.hub?.chfId, phase: this.phase, code: error.codeName, err: error.message }, 'reconnecting to resume');
+    this.resumes++;
+    this.enter('connect');
+    try {
+      await sleep(this.policy.reconnectDelayMs * this.reconnectsInARow, this.o.signal, this.port);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  private async startCheckpoint(hub: IdentifyReply): Promise<void> {
+    const saved = await this.store.load(hub.chfId, this.image.sha256);
+    const now = new Date().toISOString();
+    if (saved && saved.outcome === undefined) {
+      // An unfinished flash of this image: continue its counters.
+      this.resumes += saved.resumes + 1;
+      this.counters.bytesSent += saved.bytesSent;
+      this.counters.bytesResent += saved.bytesResent;
+      this.counters.sentOffset = Math.max(this.counters.sentOffset, saved.sentOffset);
+      for (const [k, v] of Object.entries(saved.phases)) this.phases[k as keyof PhaseDurations] = (this.phases[k as keyof PhaseDurations] ?? 0) + v;
+      this.from = saved.from;
+      this.startedAt = new Date(saved.startedAt);
+      this.checkpoint = saved;
+    } else {
+      this.from = { version: formatFirmwareVersion(hub.runningVersion), hash: hub.runningHash };
+      this.checkpoint = {
+        chfId: hub.chfId,
+        imageHash: this.image.sha256,
+        size: this.image.size,
+        phase: this.phase,
+        committedOffset: 0,
+        sentOffset: 0,
+        bytesSent: 0,
+        bytesResent: 0,
+        resumes: 0,
+        phases: {},
+        from: this.from,
+        startedAt: this.startedAt.toISOString(),
+        updatedAt: now,
+        port: this.port,
+      };
+    }
+    this.checkpointer = new Checkpointer(
+      this.store,
+      () => this.snapshot(),
+      (c) => this.progress(c.committedOffset),
+      (err) => this.transfer?.fail(asHubflashError(err, this.port)),
+      this.policy.checkpointMs,
+    );
+  }
+
+  /** The hub's offsets and staged hash win over the journal; a disagreement is logged. */
+  private compareWithJournal(status: StatusReply): void {
+    const saved = this.checkpoint;
+    if (!saved || saved.committedOffset === 0) return;
+    const sameImage = status.stagedHash === this.image.sha256;
+    if (sameImage && status.committedOffset >= saved.committedOffset) return;
+    this.log.warn(
+      {
+        port: this.port,
+        chfId: saved.chfId,
+        code: 'HF0505',
+        journal: { imageHash: saved.imageHash, committedOffset: saved.committedOffset },
+        hub: { stagedHash: status.stagedHash, committedOffset: status.committedOffset, slotState: SlotState[status.slotState] },
+      },
+      'the journal and the hub disagree; the hub wins',
+    );
+  }
+
+  private snapshot(): Checkpoint {
+    const base = this.checkpoint!;
+    return {
+      ...base,
+      phase: this.phase,
+      committedOffset: this.committed,
+      sentOffset: this.counters.sentOffset,
+      bytesSent: this.counters.bytesSent,
+      bytesResent: this.counters.bytesResent,
+      resumes: this.resumes,
+      phases: this.currentPhases(),
+      from: this.from ?? base.from,
+      updatedAt: new Date().toISOString(),
+      port: this.port,
+    };
+  }
+
+  private async finalSave(outcome: Outcome): Promise<void> {
+    if (!this.checkpoint) return;
+    const last = this.snapshot();
+    // A failed flash stays resumable; any other ending closes the entry.
+    if (outcome !== 'failed') last.outcome = outcome;
+    await this.store.save(last);
+  }
+
+  private enter(next: Phase): void {
+    const now = performance.now();
+    if (this.phase !== 'done') {
+      const key = this.phase as keyof PhaseDurations;
+      this.phases[key] = (this.phases[key] ?? 0) + (now - this.phaseStart);
+    }
+    const changed = next !== this.phase;
+    this.phase = next;
+    this.phaseStart = now;
+    if (changed && next !== 'done') {
+      // Reaching a phase past the transfer is progress: the reconnect budget starts again.
+      if (PHASE_PROGRESS[next] > PHASE_PROGRESS.transfer) this.reconnectsInARow = 0;
+      if (this.checkpointer) this.checkpointer.request();
+      else this.progress(this.committed);
+    }
+  }
+
+  private currentPhases(): PhaseDurations {
+    const out: PhaseDurations = { ...this.phases };
+    if (this.phase !== 'done') {
+      const key = this.phase as keyof PhaseDurations;
+      out[key] = (out[key] ?? 0) + (performance.now() - this.phaseStart);
+    }
+    return out;
+  }
+
+  private progress(committedOffset: number): void {
+    if (!this.o.onProgress) return;
+    const seconds = (performance.now() - this.rate.at) / 1000;
+    this.o.onProgress({
+      port: this.port,
+      ...(this.hub ? { chfId: this.hub.chfId } : {}),
+      phase: this.phase,
+      committedOffset,
+      size: this.image.size,
+      bytesSent: this.counters.bytesSent,
+      bytesResent: this.counters.bytesResent,
+      resumes: this.resumes,
+      rateBytesPerSecond: seconds > 0 ? Math.max(0, committedOffset - this.rate.offset) / seconds : 0,
+    });
+  }
+
+  private report(outcome: Outcome, error: HubflashError | undefined): SessionReport {
+    const phases: PhaseDurations = {};
+    for (const [k, v] of Object.entries(this.phases)) phases[k as keyof PhaseDurations] = Math.round(v);
+    return {
+      port: this.port,
+      outcome,
+      ...(error ? { error } : {}),
+      ...(this.info ? { hub: this.info } : {}),
+      ...(this.from ? { from: this.from } : {}),
+      to: { version: this.image.versionText, hash: this.image.sha256 },
+      bytesSent: this.counters.bytesSent,
+      bytesResent: this.counters.bytesResent,
+      resumes: this.resumes,
+      phases,
+      startedAt: this.startedAt,
+      finishedAt: new Date(),
+    };
+  }
+}
+
+const PHASE_PROGRESS: Record<Phase, number> = { connect: 0, identify: 1, check: 2, transfer: 3, verify: 4, activate: 5, confirm: 6, done: 7 };
+
+function asHubflashError(err: unknown, port: string): HubflashError {
+  if (isHubflashError(err)) return err;
+  return new HubflashError(ErrorCode.DeviceUnexpectedReply, `${port}: ${err instanceof Error ? err.message : String(err)}`, { port }, { cause: err });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, port: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted(port));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted(port));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
