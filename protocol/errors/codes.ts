@@ -104,6 +104,7 @@ export enum ErrorCode {
   ServerListenFailed = 622,
   ResultUnknownImage = 623,
   ResultHubInstalled = 624,
+  ServerInternal = 625,
 
   // 7xx server: orders, reconciliation, ASNs, charges, custody
   OrderDuplicate = 700,

@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/Inventory.ts';
+import { accumulateChange, type HubChange, type Inventory } from '../inventory/Inventory.ts';
 import type { HubRecord } from '../inventory/hub.ts';
 import type { Custody } from '../inventory/values.ts';
 import { mergeSnapshot } from './merge.ts';
@@ -78,7 +78,7 @@ async function writeBatch(inventory: Inventory, rows: SnapshotRow[], options: Im
     const at = new Date().toISOString();
     const ids = [...new Set(rows.map((r) => r.chfId))];
     const existing = new Map<string, HubRecord | undefined>((await inventory.getMany(ids)).map((h, i) => [ids[i]!, h]));
-    const changes = new Map<string, ReturnType<typeof mergeSnapshot> & object>();
+    const changes = new Map<string, HubChange>();
     for (const row of rows) {
       const before = existing.get(row.chfId);
       const change = mergeSnapshot(before, row, { at, by: options.by, defaultCustody: options.defaultCustody });
@@ -89,8 +89,7 @@ async function writeBatch(inventory: Inventory, rows: SnapshotRow[], options: Im
       if (before) report.updated++;
       else report.created++;
       // A hub twice in one batch: the second row applies on top of the first.
-      const earlier = changes.get(row.chfId);
-      changes.set(row.chfId, earlier ? { ...earlier, after: change.after, events: [...earlier.events, ...change.events] } : change);
+      accumulateChange(changes, change);
       existing.set(row.chfId, change.after);
     }
     await inventory.commit([...changes.values()]);

@@ -15,6 +15,16 @@ export interface HubChange {
   events: HistoryEvent[];
 }
 
+/**
+ * Adds a change to a set of changes keyed by hub: a hub changed twice keeps its first `before`
+ * and its last `after`, with all events in order.
+ */
+export function accumulateChange(changes: Map<string, HubChange>, change: HubChange): void {
+  const id = change.after.chfId;
+  const earlier = changes.get(id);
+  changes.set(id, earlier ? { ...earlier, after: change.after, events: [...earlier.events, ...change.events] } : change);
+}
+
 export interface Page<T> {
   items: T[];
   /** Pass back as `cursor` for the next page; absent on the last page. */

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { ServerContext } from '../../context.ts';
+import { route, type RouteSpec } from '../route.ts';
+import { auditEntry, auditVerification } from '../schemas.ts';
+
+export function auditRoutes(ctx: ServerContext): RouteSpec[] {
+  return [
+    route({
+      method: 'GET',
+      url: '/audit',
+      summary: 'Audit log entries after a sequence number, oldest first',
+      tags: ['audit'],
+      access: 'viewer',
+      query: z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      responses: { 200: z.object({ items: z.array(auditEntry) }) },
+      handler: async ({ query }) => ({ items: await ctx.audit.list(query.after, query.limit) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/audit/verify',
+      summary: "Re-computes the audit log's hash chain and names the first entry that was edited, removed or inserted",
+      tags: ['audit'],
+      access: 'viewer',
+      responses: { 200: auditVerification },
+      handler: async () => ctx.audit.verify(),
+    }),
+  ];
+}
