@@ -99,6 +99,8 @@ export class HubSession {
   private reconnectsInARow = 0;
   private activations = 0;
   private committed = 0;
+  /** The committed offset the journal holds: the only one progress reports. */
+  private savedOffset = 0;
   private connectReply: ConnectReply | undefined;
   private hub: IdentifyReply | undefined;
   private info: HubInfo | undefined;
@@ -144,6 +146,7 @@ export class HubSession {
     await this.finalSave(outcome).catch((err: unknown) => {
       this.log.error({ port: this.port, err }, 'could not record the end of the flash in the journal');
     });
+    if (outcome !== 'failed') this.progress(this.committed);
     return this.report(outcome, error);
   }
 
@@ -304,21 +307,23 @@ export class HubSession {
     await this.connectWithin(this.policy.rebootConnectMs);
     await this.identify();
     const hub = this.hub!;
+    let running = { chfId: hub.chfId, runningVersion: hub.runningVersion, runningHash: hub.runningHash };
     if (hub.slotState === SlotState.Trial && runsImage(hub, this.image) && hub.runningVersion === this.image.version) {
       const reply = await this.link.request({ kind: 'confirm' });
-      if (reply.runningHash !== this.image.sha256 || reply.runningVersion !== this.image.version) {
-        throw confirmMismatch({ chfId: hub.chfId, runningVersion: reply.runningVersion, runningHash: reply.runningHash }, this.image, 'After CONFIRM');
-      }
-      return 'done';
+      if (reply.runningHash === this.image.sha256 && reply.runningVersion === this.image.version) return 'done';
+      // A power cut between the reboot and CONFIRM: the hub fell back, and answered on its old image.
+      running = { chfId: hub.chfId, runningVersion: reply.runningVersion, runningHash: reply.runningHash };
+    } else if (runsImage(hub, this.image)) {
+      return 'done'; // confirmed already: an earlier CONFIRM's reply was lost
+    } else if (hub.lastBootFailed) {
+      throw bootFailed(hub, this.image);
     }
-    if (runsImage(hub, this.image)) return 'done'; // confirmed already: an earlier CONFIRM's reply was lost
-    if (hub.lastBootFailed) throw bootFailed(hub, this.image);
     const status = await this.link.request({ kind: 'status' });
     if (stagedComplete(status, this.image)) {
       this.log.warn({ port: this.port, chfId: hub.chfId }, 'the hub came back on its old image (power cut before confirm); activating again');
       return 'verify';
     }
-    throw confirmMismatch(hub, this.image, 'After the reboot');
+    throw confirmMismatch(running, this.image, 'After the reboot');
   }
 
   private async connectWithin(budgetMs: number): Promise<void> {
@@ -386,7 +391,10 @@ export class HubSession {
     this.checkpointer = new Checkpointer(
       this.store,
       () => this.snapshot(),
-      (c) => this.progress(c.committedOffset),
+      (c) => {
+        this.savedOffset = c.committedOffset;
+        this.progress(c.committedOffset);
+      },
       (err) => this.transfer?.fail(asHubflashError(err, this.port)),
       this.policy.checkpointMs,
     );
@@ -447,8 +455,9 @@ export class HubSession {
     if (changed && next !== 'done') {
       // Reaching a phase past the transfer is progress: the reconnect budget starts again.
       if (PHASE_PROGRESS[next] > PHASE_PROGRESS.transfer) this.reconnectsInARow = 0;
-      if (this.checkpointer) this.checkpointer.request();
-      else this.progress(this.committed);
+      // The phase is news at once; the offset shown is the last one the journal holds.
+      this.progress(this.savedOffset);
+      this.checkpointer?.request();
     }
   }
 

@@ -77,7 +77,7 @@ export class Transfer {
     const { link, signal } = this.o;
     return new Promise<void>((resolve, reject) => {
       const onAck = (ack: WriteAck): void => this.onAck(ack);
-      const onNak = (expected: number): void => this.onNak(expected);
+      const onNak = (expected: number, error: HubflashError): void => this.onNak(expected, error);
       const onFail = (err?: HubflashError): void => this.finish(err ?? closed(link.name));
       const onAbort = (): void => this.finish(aborted(link.name));
       this.finish = (err?: HubflashError): void => {
@@ -106,6 +106,7 @@ export class Transfer {
   }
 
   private onAck(ack: WriteAck): void {
+    if (ack.receivedOffset < this.received) return this.finish(restarted(this.o.link.name, ack.receivedOffset, this.received));
     const progressed = ack.receivedOffset > this.received || ack.committedOffset > this.committed;
     this.apply(ack.receivedOffset, ack.committedOffset, ack.credits);
     if (progressed) this.progressed();
@@ -113,7 +114,12 @@ export class Transfer {
     this.fill();
   }
 
-  private onNak(expected: number): void {
+  private onNak(expected: number, error: HubflashError): void {
+    // The hub only loses bytes it had received when it restarts (power cut); and only a hub
+    // that restarted (forgetting the agreed frame size) disagrees on the window. Start again
+    // at CONNECT, as after any restart.
+    if (expected < this.received) return this.finish(restarted(this.o.link.name, expected, this.received));
+    if (error.code === ErrorCode.DeviceBusy) return this.finish(error);
     if (expected === this.goBack) return; // the same loss reported again: already going back
     this.goBack = expected;
     this.received = expected;
@@ -211,4 +217,11 @@ export class Transfer {
 
 function closed(name: string): HubflashError {
   return new HubflashError(ErrorCode.LinkClosed, `${name}: the port closed during the transfer`, { port: name });
+}
+
+function restarted(name: string, offset: number, known: number): HubflashError {
+  return new HubflashError(ErrorCode.DeviceWrongOffset, `${name}: the hub went back to offset ${offset} from ${known}: it restarted and lost what it had not committed; reconnecting`, {
+    port: name,
+    expectedOffset: offset,
+  });
 }

@@ -27,12 +27,14 @@ export class UsbDiscovery extends EventEmitter<DiscoveryEvents> implements Disco
 
   async start(): Promise<void> {
     try {
-      this.usb = this.o.usb ?? (await defaultUsb());
-      this.usb.addEventListener('connect', this.onConnect);
-      this.usb.addEventListener('disconnect', this.onDisconnect);
-      for (const device of await this.usb.getDevices()) this.add(device);
+      const usb = this.o.usb ?? (await defaultUsb());
+      // List first: with no USB bus, `usb` v3's hot-plug watcher would fail outside any promise.
+      const devices = await usb.getDevices();
+      this.usb = usb;
+      usb.addEventListener('connect', this.onConnect);
+      usb.addEventListener('disconnect', this.onDisconnect);
+      for (const device of devices) this.add(device);
     } catch (err) {
-      this.stop();
       const why = err instanceof Error ? err.message : String(err);
       const error = new HubflashError(ErrorCode.UsbUnavailable, `USB discovery is off: ${why}. Carrying on with serial ports`, {}, { cause: err });
       this.log.warn({ code: 'HF0501' }, error.message);

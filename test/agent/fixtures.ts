@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareImage, type FlashImage, type PortRef } from '../../agent/index.ts';
+import {
+  createMemoryLink,
+  fastTiming,
+  makeFirmwareImage,
+  makeManufacturerKey,
+  makeTestIdentity,
+  SimulatedHub,
+  type HubFaults,
+  type ManufacturerKey,
+  type SimulatedHubOptions,
+} from '../../simulators/index.ts';
+
+/** One manufacturer key and images for the whole test file (key generation is the slow part). */
+export interface Firmware {
+  key: ManufacturerKey;
+  /** What the hubs run from the factory: version 1. */
+  factory: Uint8Array;
+  /** The upgrade the tests flash: version 2, upgradeable from 1. */
+  upgrade: Uint8Array;
+  image: FlashImage;
+}
+
+export function makeFirmware(payloadBytes = 64 * 1024): Firmware {
+  const key = makeManufacturerKey();
+  const factory = makeFirmwareImage({ privateKeyPem: key.privateKeyPem, version: 0x01000000, payloadBytes: 8 * 1024 });
+  const upgrade = makeFirmwareImage({ privateKeyPem: key.privateKeyPem, version: 0x02000000, payloadBytes, upgradeableFrom: [0x01000000] });
+  return { key, factory, upgrade, image: prepareImage(upgrade, [key.publicKeyPem]) };
+}
+
+/** A hub with fast (zero-delay) flash and reboot, running the factory image. */
+export function makeHub(fw: Firmware, index = 0, options: Partial<SimulatedHubOptions> & { faults?: HubFaults } = {}): SimulatedHub {
+  const t = fastTiming();
+  return new SimulatedHub({
+    identity: makeTestIdentity(index),
+    trustedKeys: [fw.key.publicKeyPem],
+    factoryImage: fw.factory,
+    flash: t.flash,
+    rebootMs: 20,
+    seed: index + 1,
+    ...options,
+    faults: { powerOnDelayMs: 20, reenumerateMs: 20, ...options.faults },
+  });
+}
+
+/** The hub on an in-memory line at a fast serial rate (so pipelining is real, but quick). */
+export function memoryPort(hub: SimulatedHub, baud = 2_000_000): { port: PortRef; close(): void } {
+  const link = createMemoryLink(hub, { baud, latencyMs: 1 });
+  return { port: { kind: 'stream', stream: link.host, name: `mem:${hub.identity.chfId}`, bytesPerSecond: baud / 10, latencyMs: 1 }, close: () => link.close() };
+}
+
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
