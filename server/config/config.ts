@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
+import { DEFAULT_ORDERS_CONFIG, ordersConfigSchema } from '../domain/orders/config.ts';
 
 /**
  * The server's configuration: a JSON file over embedded defaults. Paths in the file are relative
@@ -86,6 +87,8 @@ export const serverConfigSchema = z.strictObject({
     })
     .default({ batchSize: 2000, maxErrorsReported: 100 }),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
+  /** Orders, ASNs, charges tariff, stock report (server/domain/orders/config.ts). */
+  orders: ordersConfigSchema.default(DEFAULT_ORDERS_CONFIG),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

@@ -33,9 +33,9 @@ export function regulatoryYear(startYear: number): RegulatoryYear {
   return { label: `${startYear}/${String((startYear + 1) % 100).padStart(2, '0')}`, startYear };
 }
 
-/** Reads `2024/25` (or `2024`, the starting year); throws TariffInvalid otherwise. */
+/** Reads `2024/25`, `2024-25` (for URLs) or `2024` (the starting year); throws TariffInvalid otherwise. */
 export function parseRegulatoryYear(text: string): RegulatoryYear {
-  const m = /^(\d{4})(?:\/(\d{2}))?$/.exec(String(text).trim());
+  const m = /^(\d{4})(?:[/-](\d{2}))?$/.exec(String(text).trim());
   const start = m ? Number(m[1]) : NaN;
   if (!m || (m[2] !== undefined && Number(m[2]) !== (start + 1) % 100)) {
     throw new HubflashError(
