@@ -10,6 +10,7 @@ export type { HubSnapshot } from './hub/snapshot.ts';
 export { FLASH_DEFAULTS, FLASH_INSTANT, BLOCK_SIZE, PAGE_SIZE, blockWriteMs, type FlashTiming } from './flash/timing.ts';
 export { HubLink, LINK_DEFAULTS, LINK_INSTANT, type LinkOptions } from './link/link.ts';
 export { createMemoryLink, type MemoryLink } from './transport/memory.ts';
+export { openPtyHub, PtyHub } from './transport/pty.ts';
 export { parseFaultSpec, faultsForHub, mergeFaults } from './faults/parse.ts';
 export { PROTOCOL_STEPS, type HubFaults, type ByteFaults, type Trigger, type PowerLossTrigger, type ProtocolStep } from './faults/types.ts';
 export { makeFirmwareImage, makeManufacturerKey, pseudoRandomPayload, type FirmwareOptions, type ManufacturerKey } from './fleet/firmware.ts';

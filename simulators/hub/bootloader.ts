@@ -13,28 +13,34 @@ export interface ImageCheckContext {
 
 /**
  * ACTIVATE's checks, in the order docs/protocol.md gives them. `bytes` is the staged slot as read
- * back from flash; returns the first reason to refuse, or undefined when the image may boot.
+ * back from flash. Returns the first reason to refuse, or the image's own file version (what the
+ * hub will report running, whatever BEGIN claimed).
  */
-export function checkStagedImage(bytes: Uint8Array, expectedHash: string, actualHash: string, ctx: ImageCheckContext): RejectReason | undefined {
-  if (actualHash !== expectedHash) return RejectReason.HashMismatch;
+export function checkStagedImage(
+  bytes: Uint8Array,
+  expectedHash: string,
+  actualHash: string,
+  ctx: ImageCheckContext,
+): { reason: RejectReason } | { version: number } {
+  if (actualHash !== expectedHash) return { reason: RejectReason.HashMismatch };
   let image: ManufacturerImage;
   try {
     image = parseImage(bytes);
   } catch {
-    return RejectReason.Malformed;
+    return { reason: RejectReason.Malformed };
   }
   try {
     verifyWithTrustedKeys(image, ctx.trustedKeys);
   } catch {
-    return RejectReason.BadSignature;
+    return { reason: RejectReason.BadSignature };
   }
   const h = image.header;
-  if (h.manufacturerCode !== ctx.identity.manufacturerCode) return RejectReason.WrongManufacturer;
-  if (h.imageType !== ctx.identity.imageType) return RejectReason.WrongImageType;
-  if (!isHardwareInRange(image, ctx.identity.hardwareVersion)) return RejectReason.HardwareOutOfRange;
-  if (h.fileVersion <= ctx.runningVersion) return RejectReason.Downgrade;
-  if (ctx.installState !== InstallState.NotInstalled) return RejectReason.Installed;
-  return undefined;
+  if (h.manufacturerCode !== ctx.identity.manufacturerCode) return { reason: RejectReason.WrongManufacturer };
+  if (h.imageType !== ctx.identity.imageType) return { reason: RejectReason.WrongImageType };
+  if (!isHardwareInRange(image, ctx.identity.hardwareVersion)) return { reason: RejectReason.HardwareOutOfRange };
+  if (h.fileVersion <= ctx.runningVersion) return { reason: RejectReason.Downgrade };
+  if (ctx.installState !== InstallState.NotInstalled) return { reason: RejectReason.Installed };
+  return { version: h.fileVersion };
 }
 
 export interface BootResult {

@@ -36,14 +36,14 @@ function activate(rt: HubRuntime, seq: number): void {
   const { flash: timing } = rt.body.opts;
   rt.longOperation(readMs(timing, staged.size) + timing.signatureCheckMs, () => {
     const bytes = rt.body.flash.slots[rt.stagedSlot].read(0, staged.size);
-    const reason = checkStagedImage(bytes, staged.hash, createHash('sha256').update(bytes).digest('hex'), {
+    const check = checkStagedImage(bytes, staged.hash, createHash('sha256').update(bytes).digest('hex'), {
       identity: rt.body.identity,
       installState: rt.body.installState,
       runningVersion: rt.running.version,
       trustedKeys: rt.body.opts.trustedKeys,
     });
-    if (reason !== undefined) return rt.error(MessageType.Activate, DeviceErrorCode.ImageRejected, reason, 'the bootloader refused the image', seq);
-    const record: SettingsRecord = { ...rt.settings, trial: { attempted: false }, lastBootFailed: false };
+    if ('reason' in check) return rt.error(MessageType.Activate, DeviceErrorCode.ImageRejected, check.reason, 'the bootloader refused the image', seq);
+    const record: SettingsRecord = { ...rt.settings, staged: { ...staged, version: check.version }, trial: { attempted: false }, lastBootFailed: false };
     const release = rt.holdUntilDone();
     rt.worker.submit({
       op: { kind: 'settings', record },
@@ -52,7 +52,7 @@ function activate(rt: HubRuntime, seq: number): void {
         rt.settings = record;
         rt.body.changed();
         rt.send({ kind: 'activate-reply', rebootMs: rt.body.opts.rebootMs }, seq);
-        rt.body.emit('activated', { version: staged.version, hash: staged.hash });
+        rt.body.emit('activated', { version: check.version, hash: staged.hash });
         rt.body.reboot();
         release();
       },

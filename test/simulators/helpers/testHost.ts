@@ -27,6 +27,8 @@ export class TestHost {
   readonly replies: Reply[] = [];
   private transferListener: ((r: Reply) => void) | undefined;
   maxFrame = 256;
+  /** How long request() waits for a reply by default. */
+  timeoutMs = 3000;
 
   constructor(readonly stream: Duplex) {
     this.decoder = new FrameDecoder({
@@ -55,7 +57,7 @@ export class TestHost {
     return seq;
   }
 
-  request(message: Request, timeoutMs = 3000): Promise<Reply> {
+  request(message: Request, timeoutMs = this.timeoutMs): Promise<Reply> {
     const seq = this.send(message);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -67,7 +69,7 @@ export class TestHost {
   }
 
   /** Sends until a reply comes (the hub may be rebooting or off). */
-  async requestUntilAnswered(message: Request, deadlineMs = 10_000, tryMs = 200): Promise<Reply> {
+  async requestUntilAnswered(message: Request, deadlineMs = 10_000, tryMs = Math.min(200, this.timeoutMs)): Promise<Reply> {
     const end = Date.now() + deadlineMs;
     for (;;) {
       try {
@@ -85,8 +87,8 @@ export class TestHost {
   }
 
   /** BEGIN, then go-back-N writes until every byte is committed. Returns the BEGIN reply. */
-  async transfer(image: Uint8Array, opts: { signature?: Uint8Array; stallMs?: number } = {}): Promise<Reply> {
-    const imageHash = createHash('sha256').update(image).digest('hex');
+  async transfer(image: Uint8Array, opts: { imageHash?: string; signature?: Uint8Array; stallMs?: number } = {}): Promise<Reply> {
+    const imageHash = opts.imageHash ?? createHash('sha256').update(image).digest('hex');
     const begin = await this.request({
       kind: 'begin',
       imageHash,
@@ -95,7 +97,7 @@ export class TestHost {
       signature: opts.signature ?? image.subarray(image.length - 64),
     });
     if (begin.kind !== 'begin-reply') return begin;
-    await this.sendImage(image, begin.resumeOffset, begin.credits, opts.stallMs ?? 500);
+    await this.sendImage(image, begin.resumeOffset, begin.credits, opts.stallMs ?? Math.min(500, this.timeoutMs));
     return begin;
   }
 
