@@ -1,0 +1,132 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAck, encodeResult, rigCommandFilter, rigTopic, type AckMessage, type ResultMessageInput } from '../../../protocol/mqtt/index.ts';
+import type { ServerPlugin } from '../../../server/index.ts';
+import { sampleResult } from '../../protocol/mqtt/fixtures.ts';
+import { addApprovedImage, type TestImage } from '../helpers/images.ts';
+import { startTestServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { CSV_HEADER, csvLine, hubId, sampleHub } from '../helpers/snapshot.ts';
+
+/** A plugin that records every hook call and writes a key in the same batch as the result. */
+const hookCalls: string[] = [];
+/** When set, the hook waits for it: the test looks at the server while a result is mid-way. */
+let gate: { reached: () => void; release: Promise<void> } | undefined;
+const recorder: ServerPlugin = {
+  name: 'recorder',
+  setup(ctx) {
+    ctx.hooks.onResultApplied(async (event, tx) => {
+      hookCalls.push(event.result.resultId);
+      if (gate) {
+        gate.reached();
+        await gate.release;
+      }
+      tx.ops.push({ type: 'put', key: `test\x00${event.result.resultId}`, value: event.refused?.code ?? 'applied' });
+    });
+  },
+};
+
+describe('durable results', () => {
+  let t: TestServer;
+  let rig: MqttClient;
+  let image: TestImage;
+  const acks: AckMessage[] = [];
+
+  const verified = (i: number, overrides: Partial<ResultMessageInput> = {}): ResultMessageInput =>
+    sampleResult({
+      hub: { ...sampleResult().hub, chfId: hubId(i), gpfId: hubId(i, true), hardwareVersion: 0x1111 },
+      to: { version: image.version, hash: image.sha256 },
+      imageHash: image.sha256,
+      ...overrides,
+    });
+  const ackedIds = (): string[] => acks.flatMap((a) => a.resultIds);
+  const send = (r: ResultMessageInput): void => {
+    rig.publish(rigTopic('RIG-01', 'results'), encodeResult(r), { qos: 1 });
+  };
+
+  beforeAll(async () => {
+    t = await startTestServer({ serverOptions: { plugins: [recorder] } });
+    image = await addApprovedImage(t);
+    const rows = [0, 1, 2, 3, 4, 5, 6].map((i) => csvLine(sampleHub(i)));
+    const imported = await t.api('POST', '/api/v1/devices/import', { body: `${CSV_HEADER}\n${rows.join('\n')}\n`, headers: { 'content-type': 'text/csv' } });
+    expect(imported.body.created).toBe(7);
+    rig = await t.connectRig('RIG-01');
+    await rig.subscribeAsync(rigCommandFilter('RIG-01'), { qos: 1 });
+    rig.on('message', (_topic, payload) => acks.push(decodeAck(payload)));
+  });
+  afterAll(() => t.stop());
+
+  it('writes a result, then applies it, and only then acknowledges it', async () => {
+    const r = verified(0);
+    let reached!: () => void;
+    let release!: () => void;
+    const atHook = new Promise<void>((resolve) => (reached = resolve));
+    gate = { reached, release: new Promise<void>((resolve) => (release = resolve)) };
+    send(r);
+    await atHook;
+    // Mid-way through applying: the result is already stored, the hub not yet changed, no ack sent.
+    expect((await t.api('GET', `/api/v1/results/${r.resultId}`)).body).toMatchObject({ applied: false });
+    expect((await t.api('GET', `/api/v1/devices/${hubId(0)}`)).body.firmwareSource).toBe('smi');
+    expect((await t.api('GET', '/api/v1/ingest')).body.results.acknowledged).toBe(0);
+    gate = undefined;
+    release();
+    await waitFor(() => ackedIds().includes(r.resultId), 'the ack');
+    expect((await t.api('GET', `/api/v1/results/${r.resultId}`)).body).toMatchObject({ applied: true });
+    expect((await t.api('GET', `/api/v1/devices/${hubId(0)}`)).body).toMatchObject({ firmwareVersion: image.version, firmwareHash: image.sha256, firmwareSource: 'rig' });
+    expect(await t.server.context.store.get(`test\x00${r.resultId}`)).toBe('applied');
+    const history = await t.api('GET', `/api/v1/devices/${hubId(0)}/history`);
+    expect(history.body.items.map((e: { type: string }) => e.type)).toEqual(['import', 'result']);
+    expect(hookCalls).toEqual([r.resultId]);
+  });
+
+  it('acknowledges the same result again, any number of times, and changes nothing', async () => {
+    const r = verified(1);
+    send(r);
+    await waitFor(() => ackedIds().filter((id) => id === r.resultId).length === 1, 'the first ack');
+    const hubAfterFirst = (await t.api('GET', `/api/v1/devices/${hubId(1)}`)).body;
+    const stats = (await t.api('GET', '/api/v1/devices/stats')).body;
+    for (let copy = 2; copy <= 4; copy++) {
+      send(r);
+      await waitFor(() => ackedIds().filter((id) => id === r.resultId).length === copy, `ack ${copy}`);
+    }
+    expect((await t.api('GET', `/api/v1/devices/${hubId(1)}`)).body).toEqual(hubAfterFirst);
+    expect((await t.api('GET', '/api/v1/devices/stats')).body).toEqual(stats);
+    const events = (await t.api('GET', `/api/v1/devices/${hubId(1)}/history`)).body.items as Array<{ type: string }>;
+    expect(events.filter((e) => e.type === 'result')).toHaveLength(1);
+    expect(hookCalls.filter((id) => id === r.resultId)).toHaveLength(1);
+    expect((await t.api('GET', '/api/v1/ingest')).body.results.duplicates).toBe(3);
+  });
+
+  it('acknowledges many results in few acks (group commit)', async () => {
+    const before = acks.length;
+    const results = Array.from({ length: 300 }, (_, i) => sampleResult({ outcome: 'failed', error: { code: 'HF0304', name: 'DeviceFlashFailure', message: 'flash failed' }, hub: { ...sampleResult().hub, chfId: hubId(1000 + i) } }));
+    for (const r of results) send(r);
+    await waitFor(() => results.every((r) => ackedIds().includes(r.resultId)), 'acks for all 300');
+    expect(acks.length - before).toBeLessThan(300);
+    const stored = await t.api('GET', `/api/v1/results/${results[299]!.resultId}`);
+    expect(stored.body).toMatchObject({ rigId: 'RIG-01', applied: true, result: { outcome: 'failed' } });
+  });
+
+  it('stores, refuses and acknowledges a result for an image the catalogue does not hold', async () => {
+    const unknown = 'b'.repeat(64);
+    const r = verified(2, { to: { version: '02020000', hash: unknown }, imageHash: unknown });
+    const hubBefore = (await t.api('GET', `/api/v1/devices/${hubId(2)}`)).body;
+    send(r);
+    const ack = await waitFor(() => acks.find((a) => a.resultIds.includes(r.resultId)), 'the ack');
+    expect(ack.refused).toEqual([{ resultId: r.resultId, error: expect.objectContaining({ code: 'HF0623', name: 'ResultUnknownImage' }) }]);
+    const hubAfter = (await t.api('GET', `/api/v1/devices/${hubId(2)}`)).body;
+    expect(hubAfter.firmwareVersion).toBe(hubBefore.firmwareVersion);
+    expect((await t.api('GET', `/api/v1/results/${r.resultId}`)).body).toMatchObject({ applied: false, refused: { code: 'HF0623' } });
+    // Sent again: refused again, with the same reason.
+    send(r);
+    await waitFor(() => acks.filter((a) => a.refused?.some((x) => x.resultId === r.resultId)).length === 2, 'the second refusal');
+  });
+
+  it('refuses to apply a result for a hub the inventory shows installed', async () => {
+    const installed = [0, 1, 2, 3, 4, 5, 6].find((i) => sampleHub(i).smiStatus === 'Commissioned')!;
+    const r = verified(installed);
+    send(r);
+    const ack = await waitFor(() => acks.find((a) => a.resultIds.includes(r.resultId)), 'the ack');
+    expect(ack.refused?.[0]?.error.code).toBe('HF0624');
+    expect((await t.api('GET', `/api/v1/devices/${hubId(installed)}`)).body.firmwareSource).toBe('smi');
+  });
+});
