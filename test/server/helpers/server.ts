@@ -78,7 +78,7 @@ export async function startTestServer(
           ...(isJson ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
-        ...(body !== undefined ? { body: isJson ? JSON.stringify(body) : (body as BodyInit) } : {}),
+        ...(body !== undefined ? { body: isJson ? JSON.stringify(body) : (body as NonNullable<RequestInit['body']>) } : {}),
       });
       const text = res.headers.get('content-type')?.includes('json') ? await res.text() : undefined;
       return { status: res.status, body: text !== undefined ? JSON.parse(text) : new Uint8Array(await res.arrayBuffer()), headers: res.headers };
