@@ -48,7 +48,7 @@ export async function issueAsn(ctx: OrdersContext, orderId: string, actor: strin
       const why = [...already, ...built.skipped].slice(0, 5).map((s) => `${s.chfId}: ${s.reason}`).join('; ');
       throw new HubflashError(
         ErrorCode.AsnNothingEligible,
-        `Order ${orderId} has no verified hub to put on a new ASN (its hubs: ${counts || 'none'})${why ? `; ${why}` : ''}. Flash and verify hubs first, or look at hubflash reconcile`,
+        `Order ${orderId} has no hub ready for a new ASN (its hubs: ${counts || 'none'})${why ? `; ${why}` : ''}. Only hubs verified at the target and at the CSP go on an ASN: flash and verify hubs first, or look at hubflash reconcile`,
         { orderId, progress, skipped: [...already, ...built.skipped].slice(0, 100) },
       );
     }
