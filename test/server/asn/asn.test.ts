@@ -1,17 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
+import { ErrorCode } from '../../../protocol/errors/index.ts';
 import { validateSscc } from '../../../protocol/ids/index.ts';
 import { asnHubs } from '../../../server/domain/asn/model.ts';
 import type { FirmwareEntry } from '../../../server/domain/catalogue/Catalogue.ts';
-import { chf, COMPANY_PREFIX, OPERATOR, openHarness, verifiedOrder, type Harness } from '../orders/harness.ts';
+import { chf, COMPANY_PREFIX, OPERATOR, openHarness, verifiedOrder, type Harness, rejection } from '../orders/harness.ts';
 import { checkX12 } from './x12check.ts';
-
-async function rejection(p: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(isHubflashError(err, code), `expected ${ErrorCode[code]}, got ${String(err)}`).toBe(true);
-  return err as Error;
-}
 
 describe('ASNs', () => {
   let h: Harness;

@@ -1,17 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
+import { ErrorCode } from '../../../protocol/errors/index.ts';
 import { chargesToCsv } from '../../../server/domain/charges/csv.ts';
 import { parseRegulatoryYear, regulatoryYearOf } from '../../../server/domain/charges/regulatoryYear.ts';
 import { BRIEF_TARIFF, formatPence, resolveTariff } from '../../../server/domain/charges/tariff.ts';
 import type { FirmwareEntry } from '../../../server/domain/catalogue/Catalogue.ts';
-import { chf, markVerified, OPERATOR, openHarness, orderInput, verifiedOrder, type Harness } from '../orders/harness.ts';
-
-async function rejection(p: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(isHubflashError(err, code), `expected ${ErrorCode[code]}, got ${String(err)}`).toBe(true);
-  return err as Error;
-}
+import { chf, markVerified, OPERATOR, openHarness, orderInput, verifiedOrder, type Harness, rejection } from '../orders/harness.ts';
 
 describe('Regulatory Years', () => {
   it('run from 1 April to 31 March in UK time', () => {

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { ErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -215,4 +217,14 @@ export async function markVerified(h: Harness, orderId: string, chfIds: string[]
   const lines = await h.desk.lines(orderId);
   const wanted = new Set(chfIds);
   await h.store.batch(lines.filter((l) => wanted.has(l.chfId)).map((l) => putLine(orderId, { ...l, state: 'verified', rigId: 'RIG-01' })));
+}
+
+/** Awaits `p` and asserts it rejects with a HubflashError of `code`; returns it. */
+export async function rejection(p: Promise<unknown>, code: ErrorCode): Promise<Error> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isHubflashError(err, code), `expected ${ErrorCode[code]}, got ${String(err)}`).toBe(true);
+  return err as Error;
 }

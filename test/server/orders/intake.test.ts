@@ -1,16 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, formatErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
+import { ErrorCode, formatErrorCode } from '../../../protocol/errors/index.ts';
 import { makeSscc } from '../../../protocol/ids/index.ts';
-import { chf, hubRecord, OPERATOR, openHarness, orderInput, V_NEW, type Harness } from './harness.ts';
-
-async function rejection(p: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isHubflashError(err, code), `expected ${ErrorCode[code]}, got ${String(err)}`).toBe(true);
-  return err as Error;
-}
+import { chf, hubRecord, OPERATOR, openHarness, orderInput, V_NEW, type Harness, rejection } from './harness.ts';
 
 const code = (c: ErrorCode): string => formatErrorCode(c);
 
