@@ -1,4 +1,5 @@
 import { ErrorCode, formatErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
+import { orderErrorStatus } from './orderErrors.ts';
 
 /** HTTP status for each error code the API can return; anything unlisted is a 500. */
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -19,7 +20,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 /** Codes that mean "your input is wrong": 400, or 422 for an image that parses but is refused. */
 function statusOf(code: ErrorCode): number {
-  const listed = STATUS[code];
+  const listed = STATUS[code] ?? orderErrorStatus(code);
   if (listed) return listed;
   if (code >= 200 && code < 300) return 422; // manufacturer images: unreadable or untrusted
   if ((code >= 400 && code < 500) || code === ErrorCode.InvalidRequest || code === ErrorCode.ImportUnreadable || code === ErrorCode.InvalidRigId) return 400;
