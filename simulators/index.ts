@@ -11,6 +11,9 @@ export { FLASH_DEFAULTS, FLASH_INSTANT, BLOCK_SIZE, PAGE_SIZE, blockWriteMs, typ
 export { HubLink, LINK_DEFAULTS, LINK_INSTANT, type LinkOptions } from './link/link.ts';
 export { createMemoryLink, type MemoryLink } from './transport/memory.ts';
 export { openPtyHub, PtyHub } from './transport/pty.ts';
+export { SimulatedUsbDevice, USB_DEFAULTS, type UsbDeviceOptions } from './transport/usbDevice.ts';
+export { SimulatedUsb, createUsbDevice } from './transport/simulatedUsb.ts';
+export { BULK_IN, BULK_OUT, HUB_INTERFACE } from './transport/usbDescriptors.ts';
 export { parseFaultSpec, faultsForHub, mergeFaults } from './faults/parse.ts';
 export { PROTOCOL_STEPS, type HubFaults, type ByteFaults, type Trigger, type PowerLossTrigger, type ProtocolStep } from './faults/types.ts';
 export { makeFirmwareImage, makeManufacturerKey, pseudoRandomPayload, type FirmwareOptions, type ManufacturerKey } from './fleet/firmware.ts';

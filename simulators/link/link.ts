@@ -43,6 +43,8 @@ export class HubLink {
     readonly hub: SimulatedHub,
     options: Partial<LinkOptions>,
     deliverToHost: (bytes: Buffer) => void,
+    /** Told as bytes reach the hub, just before it handles them (a USB transfer completes there). */
+    reachedHub?: () => void,
   ) {
     const o = { ...LINK_DEFAULTS, ...options };
     const clock = o.clock ?? hub.clock ?? realClock;
@@ -56,7 +58,10 @@ export class HubLink {
       latencyMs: o.latencyMs,
       faults: { ...faults.toHub, ...o.toHub },
       rng: new Random(deriveSeed(seed, 2)),
-      deliver: (bytes) => this.port.receive(bytes),
+      deliver: (bytes) => {
+        reachedHub?.();
+        this.port.receive(bytes);
+      },
     });
     this.toHost = new PacedPipe({
       clock,

@@ -1,0 +1,253 @@
+import { realClock, type Clock, type Timer } from '../clock/clock.ts';
+import type { ByteFaults } from '../faults/types.ts';
+import type { SimulatedHub } from '../hub/SimulatedHub.ts';
+import { HubLink } from '../link/link.ts';
+import { BULK_IN, BULK_OUT, HUB_INTERFACE, hubConfiguration, usbError } from './usbDescriptors.ts';
+
+export interface UsbDeviceOptions {
+  vendorId: number;
+  productId: number;
+  /** Default: the hub's CHF ID without separators. */
+  serialNumber: string;
+  /** Bulk throughput each way (USB full speed with a small MCU: about 1 MB/s). */
+  bytesPerSec: number;
+  latencyMs: number;
+  /** How long transferIn waits for data before failing, as the `usb` package does (0: forever). */
+  transferTimeoutMs: number;
+  toHub?: ByteFaults;
+  toHost?: ByteFaults;
+  clock?: Clock;
+}
+
+export const USB_DEFAULTS = Object.freeze({ vendorId: 0x1209, productId: 0x4846, bytesPerSec: 1_000_000, latencyMs: 1, transferTimeoutMs: 1000 });
+
+type PendingIn = { length: number; resolve: (r: USBInTransferResult) => void; reject: (e: unknown) => void; timer?: Timer };
+type PendingOut = { until: number; resolve: () => void; reject: (e: unknown) => void };
+
+/**
+ * A simulated hub as a WebUSB USBDevice, behaving like the `usb` package's WebUSB devices: open,
+ * claim interface 0, then transferOut / transferIn carry the protocol's framed bytes on bulk
+ * endpoint 1. Unplugging (SimulatedUsb.unplug, or a disconnect fault) fails pending transfers.
+ */
+export class SimulatedUsbDevice implements USBDevice {
+  readonly usbVersionMajor = 2;
+  readonly usbVersionMinor = 0;
+  readonly usbVersionSubminor = 0;
+  readonly deviceClass = 0;
+  readonly deviceSubclass = 0;
+  readonly deviceProtocol = 0;
+  readonly deviceVersionMajor = 1;
+  readonly deviceVersionMinor = 0;
+  readonly deviceVersionSubminor = 0;
+  readonly vendorId: number;
+  readonly productId: number;
+  readonly serialNumber: string;
+  readonly manufacturerName: string;
+  readonly productName: string;
+  readonly configuration: USBConfiguration;
+  readonly configurations: USBConfiguration[];
+  private link: HubLink | undefined;
+  private claimed = false;
+  private gone = false;
+  private readonly inbox: Buffer[] = [];
+  private readonly ins: PendingIn[] = [];
+  private readonly outs = new Set<PendingOut>();
+  private readonly clock: Clock;
+  readonly options: UsbDeviceOptions;
+
+  constructor(
+    readonly hub: SimulatedHub,
+    opts: Partial<UsbDeviceOptions> = {},
+  ) {
+    this.options = { ...USB_DEFAULTS, serialNumber: hub.identity.chfId.replace(/-/g, ''), ...opts };
+    this.vendorId = this.options.vendorId;
+    this.productId = this.options.productId;
+    this.serialNumber = this.options.serialNumber;
+    this.manufacturerName = hub.identity.manufacturer;
+    this.productName = hub.identity.model;
+    this.clock = opts.clock ?? hub.clock ?? realClock;
+    this.configuration = hubConfiguration('hub maintenance', () => this.claimed);
+    this.configurations = [this.configuration];
+  }
+
+  get opened(): boolean {
+    return this.link !== undefined;
+  }
+
+  get connected(): boolean {
+    return !this.gone;
+  }
+
+  async open(): Promise<void> {
+    if (this.gone) throw usbError('open', 'NotFoundError', 'the device was disconnected');
+    if (this.link) return;
+    const o = this.options;
+    this.link = new HubLink(
+      this.hub,
+      { bytesPerSec: o.bytesPerSec, latencyMs: o.latencyMs, toHub: o.toHub, toHost: o.toHost, clock: this.clock },
+      (bytes) => {
+        this.inbox.push(bytes);
+        this.serve();
+      },
+      () => this.completeOuts(),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.claimed = false;
+    this.link?.close();
+    this.link = undefined;
+    this.inbox.length = 0;
+    this.failPending(usbError('transferIn', 'NetworkError', 'the device was closed'));
+  }
+
+  async forget(): Promise<void> {
+    await this.close();
+  }
+
+  async reset(): Promise<void> {
+    this.requireOpen('reset');
+    this.inbox.length = 0;
+  }
+
+  async selectConfiguration(value: number): Promise<void> {
+    this.requireOpen('selectConfiguration');
+    if (value !== 1) throw usbError('selectConfiguration', 'NotFoundError', 'invalid configuration');
+  }
+
+  async claimInterface(n: number): Promise<void> {
+    this.requireOpen('claimInterface');
+    if (n !== HUB_INTERFACE) throw usbError('claimInterface', 'NotFoundError', `no interface ${n}`);
+    this.claimed = true;
+  }
+
+  async releaseInterface(n: number): Promise<void> {
+    this.requireOpen('releaseInterface');
+    if (n !== HUB_INTERFACE || !this.claimed) throw usbError('releaseInterface', 'InvalidStateError', 'not claimed');
+    this.claimed = false;
+  }
+
+  async selectAlternateInterface(n: number, alt: number): Promise<void> {
+    this.requireOpen('selectAlternateInterface');
+    if (n !== HUB_INTERFACE || alt !== 0) throw usbError('selectAlternateInterface', 'NotFoundError', 'invalid state');
+  }
+
+  async clearHalt(_direction: USBDirection, _endpoint: number): Promise<void> {
+    this.requireOpen('clearHalt');
+  }
+
+  async controlTransferIn(): Promise<USBInTransferResult> {
+    throw usbError('controlTransferIn', 'NotSupportedError', 'the hub has no vendor control requests');
+  }
+
+  async controlTransferOut(): Promise<USBOutTransferResult> {
+    throw usbError('controlTransferOut', 'NotSupportedError', 'the hub has no vendor control requests');
+  }
+
+  async isochronousTransferIn(): Promise<USBIsochronousInTransferResult> {
+    throw usbError('isochronousTransferIn', 'NotSupportedError', 'method not implemented');
+  }
+
+  async isochronousTransferOut(): Promise<USBIsochronousOutTransferResult> {
+    throw usbError('isochronousTransferOut', 'NotSupportedError', 'method not implemented');
+  }
+
+  /** Resolves once the bytes have crossed the bus to the hub (the device acknowledged them). */
+  async transferOut(endpoint: number, data: ArrayBuffer | ArrayBufferView, _timeoutMs?: number): Promise<USBOutTransferResult> {
+    const link = this.requireEndpoint('transferOut', endpoint, BULK_OUT);
+    const bytes = toBytes(data);
+    link.fromHost(bytes);
+    await new Promise<void>((resolve, reject) => this.outs.add({ until: link.toHub.drainedAt, resolve, reject }));
+    return { bytesWritten: bytes.length, status: 'ok' };
+  }
+
+  /** Resolves with up to `length` bytes from the hub as soon as any are there. */
+  transferIn(endpoint: number, length: number, timeoutMs = this.options.transferTimeoutMs): Promise<USBInTransferResult> {
+    try {
+      this.requireEndpoint('transferIn', endpoint, BULK_IN);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      const p: PendingIn = { length: Math.max(1, length), resolve, reject };
+      if (timeoutMs > 0) {
+        p.timer = this.clock.at(this.clock.now() + timeoutMs, () => {
+          this.ins.splice(this.ins.indexOf(p), 1);
+          reject(usbError('transferIn', 'TimeoutError', `timed out after ${timeoutMs} ms with no data from the hub`));
+        });
+      }
+      this.ins.push(p);
+      this.serve();
+    });
+  }
+
+  /** The cable is pulled: the device is gone for good (a re-plugged hub is a new device). */
+  disconnect(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.claimed = false;
+    this.link?.close();
+    this.link = undefined;
+    this.inbox.length = 0;
+    this.failPending(usbError('transferIn', 'NetworkError', 'Disconnected: the device was unplugged'));
+  }
+
+  private serve(): void {
+    while (this.ins.length > 0 && this.inbox.length > 0) {
+      const p = this.ins.shift()!;
+      p.timer?.cancel();
+      p.resolve({ data: new DataView(takeBytes(this.inbox, p.length).buffer), status: 'ok' });
+    }
+  }
+
+  /** Bulk OUT transfers whose last byte reached the hub are done, whatever the hub does next. */
+  private completeOuts(): void {
+    const now = this.clock.now();
+    for (const p of this.outs) {
+      if (p.until > now) continue;
+      this.outs.delete(p);
+      p.resolve();
+    }
+  }
+
+  private failPending(err: DOMException): void {
+    for (const p of this.ins.splice(0)) {
+      p.timer?.cancel();
+      p.reject(err);
+    }
+    for (const p of this.outs) p.reject(err);
+    this.outs.clear();
+  }
+
+  private requireOpen(op: string): HubLink {
+    if (this.gone) throw usbError(op, 'NotFoundError', 'the device was disconnected');
+    if (!this.link) throw usbError(op, 'InvalidStateError', 'invalid state (open the device first)');
+    return this.link;
+  }
+
+  private requireEndpoint(op: string, endpoint: number, expected: number): HubLink {
+    const link = this.requireOpen(op);
+    if (!this.claimed || endpoint !== expected) throw usbError(op, 'NotFoundError', `endpoint not found (claim interface ${HUB_INTERFACE}, use endpoint ${expected})`);
+    return link;
+  }
+}
+
+function toBytes(data: ArrayBuffer | ArrayBufferView): Buffer {
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/** Takes up to n bytes off the front of a queue of chunks, as a fresh ArrayBuffer-backed array. */
+function takeBytes(queue: Buffer[], n: number): Uint8Array {
+  const out = new Uint8Array(Math.min(n, queue.reduce((s, b) => s + b.length, 0)));
+  let at = 0;
+  while (at < out.length) {
+    const head = queue[0]!;
+    const k = Math.min(head.length, out.length - at);
+    out.set(head.subarray(0, k), at);
+    at += k;
+    if (k === head.length) queue.shift();
+    else queue[0] = head.subarray(k);
+  }
+  return out;
+}
