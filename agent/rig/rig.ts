@@ -113,7 +113,7 @@ export class Rig extends EventEmitter<RigEvents> {
     this.known.set(name, port);
     if (this.busy.has(name)) return;
     if (this.waiting.size === 0 && this.listenerCount('hub-appeared') === 0) return;
-    void this.probe(port);
+    void this.probe(port, true);
   }
 
   portDisappeared(port: PortRef): void {
@@ -167,12 +167,12 @@ export class Rig extends EventEmitter<RigEvents> {
       this.waiting.set(chfId, { resolve: done, timer });
       this.o.signal?.addEventListener('abort', onAbort, { once: true });
       // It may already be back on a port seen before its old one closed.
-      for (const p of this.known.values()) if (!this.busy.has(portName(p))) void this.probe(p);
+      for (const p of this.known.values()) if (!this.busy.has(portName(p))) void this.probe(p, false);
     });
   }
 
-  /** Who is on this port? A waiting hub resumes here; any other hub is announced. */
-  private async probe(port: PortRef): Promise<void> {
+  /** Who is on this port? A waiting hub resumes here; any other hub is announced if `announce`. */
+  private async probe(port: PortRef, announce: boolean): Promise<void> {
     const name = portName(port);
     if (this.busy.has(name)) return;
     this.busy.add(name);
@@ -185,7 +185,7 @@ export class Rig extends EventEmitter<RigEvents> {
         handedOver = true;
         this.busy.delete(name); // the resumed attempt marks it busy again
         w.resolve({ port, transport });
-      } else {
+      } else if (announce) {
         this.emit('hub-appeared', { port, hub });
       }
     } catch (err) {

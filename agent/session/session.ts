@@ -96,6 +96,7 @@ export class HubSession {
   private readonly phases: PhaseDurations = {};
   private readonly counters: TransferCounters = { bytesSent: 0, bytesResent: 0, sentOffset: 0 };
   private resumes = 0;
+  private reconnecting = false;
   private reconnectsInARow = 0;
   private activations = 0;
   private committed = 0;
@@ -209,6 +210,10 @@ export class HubSession {
       }, { cause: err });
     }
     this.connectReply = await this.link.connect();
+    if (this.reconnecting) {
+      this.reconnecting = false;
+      this.resumes++;
+    }
   }
 
   private async identify(): Promise<void> {
@@ -346,7 +351,7 @@ export class HubSession {
     if (error.code === ErrorCode.LinkClosed && this.phase === 'connect') return false; // the port itself is gone
     if (++this.reconnectsInARow > this.policy.reconnects) return false;
     this.log.warn({ port: this.port, chfId: this.hub?.chfId, phase: this.phase, code: error.codeName, err: error.message }, 'reconnecting to resume');
-    this.resumes++;
+    this.reconnecting = true; // a resume once the hub answers again
     this.enter('connect');
     try {
       await sleep(this.policy.reconnectDelayMs * this.reconnectsInARow, this.o.signal, this.port);

@@ -201,6 +201,7 @@ export class Transfer {
           }),
         );
       }
+      if (status.receivedOffset < this.received) return this.finish(restarted(this.o.link.name, status.receivedOffset, this.received));
       const progressed = status.receivedOffset > this.received || status.committedOffset > this.committed;
       this.apply(status.receivedOffset, status.committedOffset, status.credits);
       this.next = status.receivedOffset;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { prepareImage, type FlashImage, type PortRef } from '../../agent/index.ts';
 import {
   createMemoryLink,
+  openPtyHub,
+  type PtyHub,
   fastTiming,
   makeFirmwareImage,
   makeManufacturerKey,
@@ -56,3 +58,22 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The line the pty tests use: paced like a fast serial adapter, so pipelining is real but quick. */
+export const PTY_LINE = { baud: 4_000_000, latencyMs: 1 } as const;
+
+/** Hubs on pseudo-terminals, and a serial port lister that sees exactly the ptys that are up. */
+export async function ptyHubs(hubs: SimulatedHub[], line: { baud: number; latencyMs: number } = PTY_LINE): Promise<{ ptys: PtyHub[]; ports: PortRef[]; list: () => Promise<Array<{ path: string; vendorId: string; productId: string }>>; close(): Promise<void> }> {
+  const ptys = await Promise.all(hubs.map((h) => openPtyHub(h, line)));
+  return {
+    ptys,
+    ports: ptys.map((p) => ({ kind: 'serial', path: p.path, baudRate: line.baud })),
+    list: async () => ptys.filter((p) => p.connected).map((p) => ({ path: p.path, vendorId: '1d50', productId: '6018' })),
+    close: async () => {
+      await Promise.all(ptys.map((p) => p.close()));
+    },
+  };
+}
+
+/** The USB IDs ptyHubs' lister reports. */
+export const PTY_USB_ID = { vendorId: 0x1d50, productId: 0x6018 };
