@@ -42,7 +42,7 @@ export function chargeRoutes(desk: OrderDesk): RouteSpec[] {
       handler: async ({ params }) => desk.tariff(params.year),
     }),
     route({
-      method: 'PUT',
+      method: 'POST',
       url: '/tariffs/:year',
       summary: "Changes a Regulatory Year's tariff: pence per service line and HAN variant (figures not given stay)",
       tags: ['charges'],
