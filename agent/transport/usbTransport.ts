@@ -92,6 +92,8 @@ export class UsbTransport extends EventEmitter<TransportEvents> implements Trans
       try {
         result = await this.device.transferIn(pair.inEndpoint, this.readSize);
       } catch (err) {
+        // `usb` v3 ends an IN transfer that saw no data with a TimeoutError: the hub was quiet.
+        if (isTimeout(err) && this.open_) continue;
         if (this.open_) this.shut(this.lost(err));
         return;
       }
@@ -132,4 +134,8 @@ function findBulkPair(device: USBDevice): BulkPair | undefined {
     if (inEp && outEp) return { interfaceNumber: iface.interfaceNumber, inEndpoint: inEp.endpointNumber, outEndpoint: outEp.endpointNumber };
   }
   return undefined;
+}
+
+function isTimeout(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
 }
