@@ -6,6 +6,7 @@ import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
 import { createToken, listTokens, revokeToken } from '../../server/admin.ts';
 import { dataDirOf, formatTable, print, withDataDirFlags, type DataDirOptions } from '../../server/client/options.ts';
 import { createServer, loadServerConfig, ROLES, type Role } from '../../server/index.ts';
+import { ordersPlugin } from '../../server/plugins/orders.ts';
 
 export function register(program: Command): void {
   const server = program.command('server').description('The central server: MQTT broker for rigs, HTTP API for operators');
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       if (opts.dataDir) config.dataDir = dataDirOf({ dataDir: opts.dataDir });
       if (opts.httpPort) config.http.port = Number(opts.httpPort);
       if (opts.mqttPort) config.mqtt.port = Number(opts.mqttPort);
-      const running = createServer(config);
+      const running = createServer(config, { plugins: [ordersPlugin()] });
       const addresses = await running.start();
       process.stderr.write(`hubflash server: HTTP ${addresses.http}, MQTT ${addresses.mqtt}${addresses.mqtts ? `, MQTTS ${addresses.mqtts}` : ''}${addresses.ws ? `, MQTT/WS ${addresses.ws}` : ''}; data in ${config.dataDir}\n`);
       await new Promise<void>((resolve) => {

@@ -13,12 +13,12 @@ export interface CliRun {
 }
 
 /**
- * Runs `hubflash <args>` in this process with the server's commands (as cli/main.ts wires them),
+ * Runs `hubflash <args>` in this process with the server's commands (as cli/main.ts wires them) and `more`,
  * through the same error handling, capturing what it prints.
  */
-export async function runCli(args: string[]): Promise<CliRun> {
+export async function runCli(args: string[], more: ReadonlyArray<{ register(program: Command): void }> = []): Promise<CliRun> {
   const program = new Command('hubflash').exitOverride();
-  for (const mod of [audit, devices, firmware, rig, server]) mod.register(program);
+  for (const mod of [audit, devices, firmware, rig, server, ...more]) mod.register(program);
   let stdout = '';
   let stderr = '';
   const realOut = process.stdout.write.bind(process.stdout);
