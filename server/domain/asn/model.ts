@@ -28,10 +28,8 @@ export interface AsnPallet {
 
 /** `original` (X12 BSN01 00) or `replace` (05); a cancelled ASN is exported as a cancellation (01). */
 export type AsnPurpose = 'original' | 'replace';
-/** Only a `live` ASN holds its hubs; `delivered` is live and confirmed, the others are history. */
+/** Only a `live` ASN holds its hubs; `delivered` is done, the others are history. */
 export type AsnStatus = 'live' | 'delivered' | 'cancelled' | 'superseded';
-
-export const HOLDING_STATUSES: readonly AsnStatus[] = ['live', 'delivered'];
 
 export interface AsnParty {
   partyId: string;

@@ -10,7 +10,6 @@ import type { Order, OrderLine } from './model.ts';
 import { orderLines, putLine, putOrder, requireOrder } from './orderStore.ts';
 import { prefixRange, readRange } from '../../storage/Store.ts';
 import { findAsn } from '../asn/asnStore.ts';
-import { HOLDING_STATUSES } from '../asn/model.ts';
 
 export interface ReceiveSelection {
   /** Pallet or carton SSCCs of the order; with chfIds, the union. Neither: the whole order. */
@@ -65,7 +64,8 @@ export async function receiveOrder(ctx: OrdersContext, orderId: string, selectio
 
 /**
  * Cancels an order: its hubs leave the live-order index (they may be taken on another order)
- * and stay where they physically are. Refused while any hub is on a live ASN: cancel the ASN first.
+ * and stay where they physically are. Refused while any hub is on a live ASN: cancel the ASN first
+ * (or confirm its delivery).
  */
 export async function cancelOrder(ctx: OrdersContext, orderId: string, reason: string, actor: string): Promise<Order> {
   const order = await ctx.inventory.lock.run(async () => {
@@ -74,8 +74,8 @@ export async function cancelOrder(ctx: OrdersContext, orderId: string, reason: s
     const asnIds = (await readRange(ctx.store, prefixRange(orderAsnPrefix(orderId)))).map(([k]) => k.slice(orderAsnPrefix(orderId).length));
     for (const asnId of asnIds) {
       const asn = await findAsn(ctx.store, asnId);
-      if (asn && HOLDING_STATUSES.includes(asn.status)) {
-        throw new HubflashError(ErrorCode.OrderHasLiveAsn, `Order ${orderId} has hubs on ${asn.status} ASN ${asnId}: cancel that ASN first (hubflash asn cancel ${asnId})`, { orderId, asnId });
+      if (asn?.status === 'live') {
+        throw new HubflashError(ErrorCode.OrderHasLiveAsn, `Order ${orderId} has hubs on live ASN ${asnId}: cancel that ASN first (hubflash asn cancel ${asnId}), or confirm its delivery`, { orderId, asnId });
       }
     }
     const at = ctx.now().toISOString();
