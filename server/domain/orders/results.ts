@@ -5,10 +5,10 @@ import { custodyChangeIfAllowed } from '../custody/ledger.ts';
 import { places } from '../custody/places.ts';
 import type { HubRecord } from '../inventory/hub.ts';
 import type { HubChange } from '../inventory/Inventory.ts';
-import { recordReading } from '../reconciliation/readings.ts';
+import { readingOp } from '../reconciliation/readings.ts';
 import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
-import { appliedResultKey, liveOrderKey } from './keys.ts';
+import { appliedResultKey, lineKey, liveOrderKey, readingKey } from './keys.ts';
 import { parseJobId, type LineState, type OrderLine } from './model.ts';
 import { getLine, putLine } from './orderStore.ts';
 import { summary } from './summary.ts';
@@ -28,12 +28,20 @@ export interface ResultEffects {
  * unknown image): the hub's line then fails with that reason and no SMI change is recorded.
  */
 export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string): Promise<ResultEffects | undefined> {
-  if ((await ctx.store.get(appliedResultKey(result.resultId))) !== undefined) return undefined;
   const chfId = result.hub.chfId;
+  // One read for everything a result needs (results arrive in groups of up to a thousand).
+  const jobOrder = parseJobId(result.jobId ?? '')?.orderId ?? result.orderId;
+  const [marker, previousReading, liveOrder, jobLine] = await ctx.store.getMany([
+    appliedResultKey(result.resultId),
+    readingKey(chfId),
+    liveOrderKey(chfId),
+    ...(jobOrder !== undefined ? [lineKey(jobOrder, chfId)] : []),
+  ]);
+  if (marker !== undefined) return undefined;
   const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
   const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
   ops.push(
-    await recordReading(ctx.store, {
+    readingOp(previousReading, {
       chfId,
       rigId: result.rigId,
       at: result.finishedAt,
@@ -50,8 +58,8 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   if (landed && result.outcome === 'verified' && (result.from.version !== result.to.version || result.from.hash !== result.to.hash)) {
     ops.push(putSmiChange({ chfId, gpfId: result.hub.gpfId, before: result.from, after: result.to, rigId: result.rigId, at: new Date(result.finishedAt).toISOString(), resultId: result.resultId, ...(result.orderId ? { orderId: result.orderId } : {}) }));
   }
-  const orderId = parseJobId(result.jobId ?? '')?.orderId ?? result.orderId ?? (await ctx.store.get(liveOrderKey(chfId)));
-  const line = orderId === undefined ? undefined : await getLine(ctx.store, orderId, chfId);
+  const orderId = jobOrder ?? liveOrder;
+  const line = jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : jobOrder === undefined && orderId !== undefined ? await getLine(ctx.store, orderId, chfId) : undefined;
   let next: OrderLine | undefined;
   if (orderId !== undefined && line && line.state !== 'shipped' && line.state !== 'delivered') {
     const [state, reason] = lineOutcome(line, result, refused);

@@ -26,7 +26,11 @@ export interface Reading {
 
 /** The op storing a reading, keeping the GPF IDs of earlier readings that differ. */
 export async function recordReading(store: Store, reading: Reading): Promise<BatchOp> {
-  const before = await store.get(readingKey(reading.chfId));
+  return readingOp(await store.get(readingKey(reading.chfId)), reading);
+}
+
+/** As recordReading, given the stored previous reading (or undefined). */
+export function readingOp(before: string | undefined, reading: Reading): BatchOp {
   const previous = before === undefined ? undefined : (JSON.parse(before) as Reading);
   const others = new Set(previous?.otherGpfIds ?? []);
   if (previous?.gpfId !== undefined) others.add(previous.gpfId);
