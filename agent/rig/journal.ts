@@ -12,6 +12,10 @@ const PREFIX = 's!';
  * session reports progress the resume point is already on disk.
  */
 export class Journal implements SessionStore {
+  private pending = new Map<string, string>();
+  private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private flushing = false;
+
   private constructor(
     private readonly db: Level<string, string>,
     private readonly log: AgentLogger,
@@ -39,12 +43,35 @@ export class Journal implements SessionStore {
     return text === undefined ? undefined : this.parse(key(chfId, imageHash), text);
   }
 
-  async save(checkpoint: Checkpoint): Promise<void> {
-    try {
-      await this.db.put(key(checkpoint.chfId, checkpoint.imageHash), JSON.stringify(checkpoint), { sync: true });
-    } catch (err) {
-      throw unavailable(this.db.location, err);
+  /**
+   * Durable once it resolves. Saves from every session are grouped into one synchronous batch
+   * at a time (a group commit), so many hubs cost one fsync per round, and the journal holds at
+   * most one thread of libuv's pool, which serial ports need for their reads and writes.
+   */
+  save(checkpoint: Checkpoint): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(key(checkpoint.chfId, checkpoint.imageHash), JSON.stringify(checkpoint));
+      this.waiters.push({ resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.waiters.length > 0) {
+      const ops = [...this.pending].map(([k, value]) => ({ type: 'put' as const, key: k, value }));
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      try {
+        await this.db.batch(ops, { sync: true });
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        const error = unavailable(this.db.location, err);
+        for (const w of waiters) w.reject(error);
+      }
     }
+    this.flushing = false;
   }
 
   /** Every record, e.g. to list unfinished flashes at start-up. */
@@ -58,6 +85,7 @@ export class Journal implements SessionStore {
   }
 
   async close(): Promise<void> {
+    while (this.flushing) await new Promise((r) => setImmediate(r));
     await this.db.close();
   }
 
