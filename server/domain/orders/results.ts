@@ -58,8 +58,9 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   if (landed && result.outcome === 'verified' && (result.from.version !== result.to.version || result.from.hash !== result.to.hash)) {
     ops.push(putSmiChange({ chfId, gpfId: result.hub.gpfId, before: result.from, after: result.to, rigId: result.rigId, at: new Date(result.finishedAt).toISOString(), resultId: result.resultId, ...(result.orderId ? { orderId: result.orderId } : {}) }));
   }
-  const orderId = jobOrder ?? liveOrder;
-  const line = jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : jobOrder === undefined && orderId !== undefined ? await getLine(ctx.store, orderId, chfId) : undefined;
+  // The hub's live order wins over a job ID from an order it has left (cancelled, say).
+  const orderId = liveOrder ?? jobOrder;
+  const line = orderId === jobOrder && jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : orderId !== undefined ? await getLine(ctx.store, orderId, chfId) : undefined;
   let next: OrderLine | undefined;
   if (orderId !== undefined && line && line.state !== 'shipped' && line.state !== 'delivered') {
     const [state, reason] = lineOutcome(line, result, refused);

@@ -98,6 +98,14 @@ describe('jobs and results move an order on', () => {
     expect(line?.reason?.code).toBe(code(ErrorCode.ResultNotAtTarget));
   });
 
+  it('applies a late result to the order the hub is on now, not to an order it has left', async () => {
+    await h.desk.cancelOrder('ORD-000001', 'party withdrew it', OPERATOR);
+    await h.desk.take(orderInput({ reference: 'PO-2', hubs: [chf(0)] }), OPERATOR);
+    await h.report(resultFor(0, image)); // still names ORD-000001 in its job ID
+    expect((await h.desk.lines('ORD-000002')).map((l) => l.state)).toEqual(['verified']);
+    expect((await h.desk.lines('ORD-000001', { state: 'verified' })).length).toBe(0);
+  });
+
   it('answers a hub already at the target with alreadyCurrent', async () => {
     await h.addHubs([hubRecord(0, { firmwareVersion: '02000100', firmwareHash: image.sha256, custody: 'at-csp' })]);
     const answer = await h.desk.answerJob(jobRequestFor(0, { firmware: { version: '02000100', hash: image.sha256 } }));
