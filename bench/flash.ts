@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { Journal, prepareImage, Rig, type FlashImage, type FlashResult, type PortRef } from '../agent/index.ts';
 import { blockWriteMs, FLASH_DEFAULTS, LINK_DEFAULTS, makeFirmwareImage, makeManufacturerKey, BLOCK_SIZE } from '../simulators/index.ts';
+import { Random } from '../simulators/random.ts';
 
 const MiB = 1024 * 1024;
 const BIN = path.resolve(import.meta.dirname, '../bin/hubflash.js');
@@ -113,9 +114,9 @@ async function parallel(): Promise<void> {
 async function resume(): Promise<void> {
   const { hubs, baud, seed } = RESUME;
   // One interruption per hub at a random offset: power cuts on even hubs, cable pulls on odd ones.
-  const random = mulberry32(seed);
+  const random = new Random(seed);
   const faults = Array.from({ length: hubs }, (_, i) => {
-    const offset = Math.floor((0.05 + 0.9 * random()) * image.size);
+    const offset = Math.floor((0.05 + 0.9 * random.next()) * image.size);
     return i % 2 === 0 ? `hub${i}:power-loss@offset=${offset}` : `hub${i}:disconnect@offset=${offset}`;
   }).join(';');
   const sim = await startSim(hubs, baud, faults);
@@ -247,13 +248,3 @@ function argValue(name: string): string | undefined {
   return i === -1 ? undefined : args[i + 1];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -6,6 +6,7 @@ import { flashHub, type FlashResult } from '../../agent/index.ts';
 import { maxWireBytes } from '../../protocol/framing/index.ts';
 import type { PtyHub, SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, ptyHubs, tempDir, type Firmware } from './fixtures.ts';
+import { Random } from '../../simulators/random.ts';
 
 // SIGKILL the agent (the `hubflash flash` command in a child process) at random points across
 // the flashes of four hubs served from this process on ptys; then let it run to completion.
@@ -71,16 +72,6 @@ function wireBytes(p: PtyHub): number {
   return (p as unknown as { link: { toHub: { bytesWritten: number } } }).link.toHub.bytesWritten;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -104,16 +95,16 @@ async function settled(): Promise<void> {
 
 describe('SIGKILL the agent at random points', () => {
   it(`a restart finishes every hub, re-sending at most one window per interruption (seed ${SEED})`, async () => {
-    const random = mulberry32(SEED);
+    const random = new Random(SEED);
     // Kill points: KILLS random offsets into the transfer (in order, so every run gets further),
     // then one more once a hub has finished its transfer (verify, activate, reboot or confirm).
     const size = fw.image.size;
-    const targets = Array.from({ length: KILLS }, () => Math.floor((0.05 + 0.9 * random()) * size)).sort((a, b) => a - b);
+    const targets = Array.from({ length: KILLS }, () => Math.floor((0.05 + 0.9 * random.next()) * size)).sort((a, b) => a - b);
     const killedAt: string[] = [];
     for (const target of [...targets, size]) {
       const run = agent();
       await until(`a hub to pass offset ${target}`, () => hubs.some((h) => h.snapshot().committedOffset >= target || h.snapshot().running.hash === fw.image.sha256));
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 30)));
+      await new Promise((r) => setTimeout(r, Math.floor(random.next() * 30)));
       run.child.kill('SIGKILL');
       const code = await run.exit;
       if (code !== null) expect(code).toBe(0); // it finished before the kill
