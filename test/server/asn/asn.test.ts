@@ -115,18 +115,21 @@ describe('ASNs', () => {
 });
 
 describe('an ASN over 10 000 hubs', () => {
-  it('is issued on 20 pallets, quickly, and its 856 parses with node-x12 with the right hierarchy and counts', async () => {
+  it('is issued on 21 pallets (the last one part-full), quickly, and its 856 parses with node-x12 with the right hierarchy and counts', async () => {
     const h = await openHarness();
     try {
       const image = await h.addImage();
-      const orderId = await verifiedOrder(h, image, 10_000);
+      const orderId = await verifiedOrder(h, image, 10_001);
       const started = performance.now();
       const { asn } = await h.desk.issueAsn(orderId, OPERATOR);
       const ms = performance.now() - started;
-      expect(asn.totals).toEqual({ pallets: 20, cartons: 1000, hubs: 10_000 });
+      expect(asn.totals).toEqual({ pallets: 21, cartons: 1001, hubs: 10_001 });
+      // 5 001 Dual Band hubs leave one part-full carton; the 21st pallet holds the last carton.
+      expect(asn.pallets.flatMap((p) => p.cartons).filter((c) => c.hubs.length < 10).map((c) => c.hubs.length)).toEqual([1]);
+      expect(asn.pallets.at(-1)!.cartons).toHaveLength(1);
       expect(ms).toBeLessThan(5000);
       checkX12(await h.desk.asnX12(asn.asnId), asn, '00');
-      expect((await h.desk.order(orderId)).progress.shipped).toBe(10_000);
+      expect((await h.desk.order(orderId)).progress.shipped).toBe(10_001);
     } finally {
       await h.close();
     }
