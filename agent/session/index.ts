@@ -1,4 +1,5 @@
-export { HubSession, type SessionOptions, type SessionProgress, type SessionReport } from './session.ts';
+export { HubSession, type SessionOptions } from './session.ts';
+export type { SessionProgress, SessionReport } from './record.ts';
 export { prepareImage, type FlashImage } from './image.ts';
 export { MemoryStore, type Checkpoint, type SessionStore } from './checkpoint.ts';
 export { DEFAULT_POLICY, type SessionPolicy } from './policy.ts';

@@ -1,32 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
-import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
 import { InstallState, SlotState, type ConnectReply, type IdentifyReply, type StatusReply } from '../../protocol/messages/index.ts';
 import { activateOperationMs, Link, verifyOperationMs, type LinkOptions } from '../link/index.ts';
 import type { Transport } from '../transport/index.ts';
 import { silentLogger, type AgentLogger } from '../log.ts';
-import { aborted, throwIfAborted } from './abort.ts';
-import { MemoryStore, type Checkpoint, type SessionStore } from './checkpoint.ts';
-import { Checkpointer } from './checkpointer.ts';
+import { aborted, sleep, throwIfAborted } from './abort.ts';
+import { MemoryStore, type SessionStore } from './checkpoint.ts';
 import { bootFailed, confirmMismatch, hubChanged, otherTrial, runsImage, stagedComplete } from './decide.ts';
 import { checkEligibility } from './eligibility.ts';
-import { checkIdentity, hubInfo, type HubInfo } from './identity.ts';
+import { checkIdentity, hubInfo } from './identity.ts';
 import type { FlashImage } from './image.ts';
-import type { Outcome, Phase, PhaseDurations } from './phases.ts';
+import type { Outcome, Phase } from './phases.ts';
 import { DEFAULT_POLICY, type SessionPolicy } from './policy.ts';
-import { Transfer, type TransferCounters } from './transfer.ts';
+import { SessionRecord, type SessionProgress, type SessionReport } from './record.ts';
+import { Transfer } from './transfer.ts';
 
-export interface SessionProgress {
-  port: string;
-  chfId?: string;
-  phase: Phase;
-  committedOffset: number;
-  size: number;
-  bytesSent: number;
-  bytesResent: number;
-  resumes: number;
-  rateBytesPerSecond: number;
-}
+export type { SessionProgress, SessionReport } from './record.ts';
 
 export interface SessionOptions {
   /** The hub's port; the session opens it if needed, and leaves it open at the end. */
@@ -40,21 +29,6 @@ export interface SessionOptions {
   /** The hub expected on this port (a resume on a new port): another hub is refused. */
   expectedChfId?: string;
   policy?: Partial<SessionPolicy>;
-}
-
-export interface SessionReport {
-  port: string;
-  outcome: Outcome;
-  error?: HubflashError;
-  hub?: HubInfo;
-  from?: { version: string; hash: string };
-  to: { version: string; hash: string };
-  bytesSent: number;
-  bytesResent: number;
-  resumes: number;
-  phases: PhaseDurations;
-  startedAt: Date;
-  finishedAt: Date;
 }
 
 // Errors after which a reconnect and resume may succeed; any other error ends the session.
@@ -90,36 +64,29 @@ export class HubSession {
   private readonly image: FlashImage;
   private readonly policy: SessionPolicy;
   private readonly log: AgentLogger;
-  private readonly store: SessionStore;
-  private phase: Phase = 'connect';
-  private phaseStart = performance.now();
-  private readonly phases: PhaseDurations = {};
-  private readonly counters: TransferCounters = { bytesSent: 0, bytesResent: 0, sentOffset: 0 };
-  private resumes = 0;
+  private readonly r: SessionRecord;
   private reconnecting = false;
   private reconnectsInARow = 0;
   private activations = 0;
-  private committed = 0;
-  /** The committed offset the journal holds: the only one progress reports. */
-  private savedOffset = 0;
   private connectReply: ConnectReply | undefined;
   private hub: IdentifyReply | undefined;
-  private info: HubInfo | undefined;
-  private from: { version: string; hash: string } | undefined;
-  private checkpoint: Checkpoint | undefined;
-  private checkpointer: Checkpointer | undefined;
   private transfer: Transfer | undefined;
   private status: StatusReply | undefined;
   private rebootUntil = 0;
-  private startedAt = new Date();
-  private rate = { at: performance.now(), offset: 0 };
 
   constructor(private readonly o: SessionOptions) {
     this.link = new Link(o.transport, o.link);
     this.image = o.image;
     this.policy = { ...DEFAULT_POLICY, ...o.policy };
     this.log = o.logger ?? silentLogger;
-    this.store = o.store ?? new MemoryStore();
+    this.r = new SessionRecord({
+      image: o.image,
+      store: o.store ?? new MemoryStore(),
+      port: () => this.port,
+      checkpointMs: this.policy.checkpointMs,
+      onProgress: o.onProgress,
+      onStoreError: (err) => this.transfer?.fail(asHubflashError(err, this.port)),
+    });
   }
 
   get port(): string {
@@ -127,7 +94,6 @@ export class HubSession {
   }
 
   async run(): Promise<SessionReport> {
-    this.startedAt = new Date();
     let outcome: Outcome;
     let error: HubflashError | undefined;
     for (;;) {
@@ -137,24 +103,25 @@ export class HubSession {
       } catch (err) {
         const e = asHubflashError(err, this.port);
         if (await this.reconnectAfter(e)) continue;
-        error = e;
+        // Cancelled while waiting to reconnect: the cancel is what ended it.
+        error = this.o.signal?.aborted ? aborted(this.port) : e;
         outcome = INELIGIBLE.has(e.code) ? 'ineligible' : 'failed';
         break;
       }
     }
     this.link.detach();
-    this.enter(outcome === 'failed' ? this.phase : 'done');
-    await this.finalSave(outcome).catch((err: unknown) => {
+    if (outcome !== 'failed') this.enter('done');
+    else this.r.enter(this.r.phase); // closes the time of the phase it failed in
+    await this.r.finish(outcome).catch((err: unknown) => {
       this.log.error({ port: this.port, err }, 'could not record the end of the flash in the journal');
     });
-    if (outcome !== 'failed') this.progress(this.committed);
-    return this.report(outcome, error);
+    return this.r.report(outcome, error);
   }
 
   private async drive(): Promise<Exclude<Outcome, 'failed' | 'ineligible'>> {
     for (;;) {
       throwIfAborted(this.o.signal, this.port);
-      switch (this.phase) {
+      switch (this.r.phase) {
         case 'connect':
           await this.connect();
           this.enter('identify');
@@ -165,10 +132,7 @@ export class HubSession {
           break;
         case 'check': {
           const next = await this.check();
-          if (next === 'already-current' || next === 'done') {
-            this.enter('done');
-            return next === 'done' ? 'verified' : 'already-current';
-          }
+          if (next === 'already-current' || next === 'done') return next === 'done' ? 'verified' : 'already-current';
           this.enter(next);
           break;
         }
@@ -186,8 +150,8 @@ export class HubSession {
           break;
         case 'confirm': {
           const next = await this.confirm();
-          this.enter(next);
           if (next === 'done') return 'verified';
+          this.enter(next);
           break;
         }
         case 'done':
@@ -203,16 +167,17 @@ export class HubSession {
       await this.link.open();
     } catch (err) {
       if (!this.hub) throw err; // never reached the hub: the port itself is wrong (PortOpenFailed)
-      throw new HubflashError(ErrorCode.LinkClosed, `${this.port} is gone: the hub was unplugged or moved to another port`, {
-        port: this.port,
-        chfId: this.hub?.chfId,
-        committedOffset: this.committed,
-      }, { cause: err });
+      throw new HubflashError(
+        ErrorCode.LinkClosed,
+        `${this.port} is gone: the hub was unplugged or moved to another port`,
+        { port: this.port, chfId: this.hub.chfId, committedOffset: this.r.committed },
+        { cause: err },
+      );
     }
     this.connectReply = await this.link.connect();
     if (this.reconnecting) {
       this.reconnecting = false;
-      this.resumes++;
+      this.r.resumes++;
     }
   }
 
@@ -222,8 +187,7 @@ export class HubSession {
     const expected = this.hub?.chfId ?? this.o.expectedChfId;
     if (expected !== undefined && reply.chfId !== expected) throw hubChanged(this.port, expected, reply.chfId);
     this.hub = reply;
-    if (!this.info) this.info = hubInfo(reply);
-    if (!this.checkpoint) await this.startCheckpoint(reply);
+    if (!this.r.hub) await this.r.start(reply, hubInfo(reply));
   }
 
   /** Issue step 3 and the resume decisions: where this hub's flash continues. */
@@ -236,8 +200,8 @@ export class HubSession {
     }
     if (runsImage(hub, this.image)) {
       // Activated by an earlier run of this flash that ended before recording it: our doing.
-      const ours = this.checkpoint?.phase === 'activate' || this.checkpoint?.phase === 'confirm';
-      return ours ? 'done' : 'already-current';
+      const phase = this.r.saved?.phase;
+      return phase === 'activate' || phase === 'confirm' ? 'done' : 'already-current';
     }
     const status = await this.link.request({ kind: 'status' });
     this.status = status;
@@ -246,7 +210,7 @@ export class HubSession {
     if (ineligible) throw ineligible;
     this.compareWithJournal(status);
     if (stagedComplete(status, this.image)) {
-      this.committed = this.image.size;
+      this.r.committed = this.image.size;
       return 'verify';
     }
     return 'transfer';
@@ -256,21 +220,20 @@ export class HubSession {
     const image = this.image;
     const begin = await this.link.request({ kind: 'begin', imageHash: image.sha256, size: image.size, version: image.version, signature: image.signature });
     const staged = this.status?.stagedHash === image.sha256 ? this.status.committedOffset : 0;
-    this.committed = Math.min(staged, begin.resumeOffset);
+    this.r.committed = Math.min(staged, begin.resumeOffset);
     if (begin.resumeOffset > 0) this.log.info({ port: this.port, chfId: this.hub?.chfId, offset: begin.resumeOffset }, 'resuming the transfer');
-    this.rate = { at: performance.now(), offset: begin.resumeOffset };
+    this.r.rateFrom(begin.resumeOffset);
     const transfer = new Transfer({
       link: this.link,
       bytes: image.bytes,
-      start: { receivedOffset: begin.resumeOffset, committedOffset: this.committed, credits: begin.credits },
-      counters: this.counters,
+      start: { receivedOffset: begin.resumeOffset, committedOffset: this.r.committed, credits: begin.credits },
+      counters: this.r.counters,
       maxCredits: Math.max(this.connectReply?.credits ?? begin.credits, begin.credits),
       retries: this.policy.transferRetries,
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       onAdvance: (committed) => {
-        if (committed > this.committed) this.reconnectsInARow = 0;
-        this.committed = committed;
-        this.checkpointer?.request();
+        if (committed > this.r.committed) this.reconnectsInARow = 0;
+        this.r.advance(committed);
       },
     });
     this.transfer = transfer;
@@ -279,7 +242,7 @@ export class HubSession {
     } finally {
       this.transfer = undefined;
     }
-    this.committed = image.size;
+    this.r.committed = image.size;
   }
 
   private async verify(): Promise<void> {
@@ -301,7 +264,7 @@ export class HubSession {
       });
     }
     // Durable before ACTIVATE, so a run that finds the hub on the new image knows it was ours.
-    await this.checkpointer?.flush();
+    await this.r.flush();
     const reply = await this.link.request({ kind: 'activate' }, { operationMs: activateOperationMs(this.image.size) });
     this.rebootUntil = performance.now() + reply.rebootMs;
   }
@@ -343,14 +306,14 @@ export class HubSession {
     }
   }
 
-  // --- reconnects, journal, progress --------------------------------------------------------
+  // --- reconnects and the journal ----------------------------------------------------------
 
   /** After a recoverable error: pause, then start again at CONNECT. False when the error is final. */
   private async reconnectAfter(error: HubflashError): Promise<boolean> {
     if (!RECOVERABLE.has(error.code) || this.o.signal?.aborted) return false;
-    if (error.code === ErrorCode.LinkClosed && this.phase === 'connect') return false; // the port itself is gone
+    if (error.code === ErrorCode.LinkClosed && this.r.phase === 'connect') return false; // the port itself is gone
     if (++this.reconnectsInARow > this.policy.reconnects) return false;
-    this.log.warn({ port: this.port, chfId: this.hub?.chfId, phase: this.phase, code: error.codeName, err: error.message }, 'reconnecting to resume');
+    this.log.warn({ port: this.port, chfId: this.hub?.chfId, phase: this.r.phase, code: error.codeName, err: error.message }, 'reconnecting to resume');
     this.reconnecting = true; // a resume once the hub answers again
     this.enter('connect');
     try {
@@ -361,53 +324,9 @@ export class HubSession {
     return true;
   }
 
-  private async startCheckpoint(hub: IdentifyReply): Promise<void> {
-    const saved = await this.store.load(hub.chfId, this.image.sha256);
-    const now = new Date().toISOString();
-    if (saved && saved.outcome === undefined) {
-      // An unfinished flash of this image: continue its counters.
-      this.resumes += saved.resumes + 1;
-      this.counters.bytesSent += saved.bytesSent;
-      this.counters.bytesResent += saved.bytesResent;
-      this.counters.sentOffset = Math.max(this.counters.sentOffset, saved.sentOffset);
-      for (const [k, v] of Object.entries(saved.phases)) this.phases[k as keyof PhaseDurations] = (this.phases[k as keyof PhaseDurations] ?? 0) + v;
-      this.from = saved.from;
-      this.startedAt = new Date(saved.startedAt);
-      this.checkpoint = saved;
-    } else {
-      this.from = { version: formatFirmwareVersion(hub.runningVersion), hash: hub.runningHash };
-      this.checkpoint = {
-        chfId: hub.chfId,
-        imageHash: this.image.sha256,
-        size: this.image.size,
-        phase: this.phase,
-        committedOffset: 0,
-        sentOffset: 0,
-        bytesSent: 0,
-        bytesResent: 0,
-        resumes: 0,
-        phases: {},
-        from: this.from,
-        startedAt: this.startedAt.toISOString(),
-        updatedAt: now,
-        port: this.port,
-      };
-    }
-    this.checkpointer = new Checkpointer(
-      this.store,
-      () => this.snapshot(),
-      (c) => {
-        this.savedOffset = c.committedOffset;
-        this.progress(c.committedOffset);
-      },
-      (err) => this.transfer?.fail(asHubflashError(err, this.port)),
-      this.policy.checkpointMs,
-    );
-  }
-
   /** The hub's offsets and staged hash win over the journal; a disagreement is logged. */
   private compareWithJournal(status: StatusReply): void {
-    const saved = this.checkpoint;
+    const saved = this.r.saved;
     if (!saved || saved.committedOffset === 0) return;
     const sameImage = status.stagedHash === this.image.sha256;
     if (sameImage && status.committedOffset >= saved.committedOffset) return;
@@ -423,112 +342,16 @@ export class HubSession {
     );
   }
 
-  private snapshot(): Checkpoint {
-    const base = this.checkpoint!;
-    return {
-      ...base,
-      phase: this.phase,
-      committedOffset: this.committed,
-      sentOffset: this.counters.sentOffset,
-      bytesSent: this.counters.bytesSent,
-      bytesResent: this.counters.bytesResent,
-      resumes: this.resumes,
-      phases: this.currentPhases(),
-      from: this.from ?? base.from,
-      updatedAt: new Date().toISOString(),
-      port: this.port,
-    };
-  }
-
-  private async finalSave(outcome: Outcome): Promise<void> {
-    if (!this.checkpoint) return;
-    const last = this.snapshot();
-    // A failed flash stays resumable; any other ending closes the entry.
-    if (outcome !== 'failed') last.outcome = outcome;
-    await this.store.save(last);
-  }
-
   private enter(next: Phase): void {
-    const now = performance.now();
-    if (this.phase !== 'done') {
-      const key = this.phase as keyof PhaseDurations;
-      this.phases[key] = (this.phases[key] ?? 0) + (now - this.phaseStart);
-    }
-    const changed = next !== this.phase;
-    this.phase = next;
-    this.phaseStart = now;
-    if (changed && next !== 'done') {
-      // Reaching a phase past the transfer is progress: the reconnect budget starts again.
-      if (PHASE_PROGRESS[next] > PHASE_PROGRESS.transfer) this.reconnectsInARow = 0;
-      // The phase is news at once; the offset shown is the last one the journal holds.
-      this.progress(this.savedOffset);
-      this.checkpointer?.request();
-    }
-  }
-
-  private currentPhases(): PhaseDurations {
-    const out: PhaseDurations = { ...this.phases };
-    if (this.phase !== 'done') {
-      const key = this.phase as keyof PhaseDurations;
-      out[key] = (out[key] ?? 0) + (performance.now() - this.phaseStart);
-    }
-    return out;
-  }
-
-  private progress(committedOffset: number): void {
-    if (!this.o.onProgress) return;
-    const seconds = (performance.now() - this.rate.at) / 1000;
-    this.o.onProgress({
-      port: this.port,
-      ...(this.hub ? { chfId: this.hub.chfId } : {}),
-      phase: this.phase,
-      committedOffset,
-      size: this.image.size,
-      bytesSent: this.counters.bytesSent,
-      bytesResent: this.counters.bytesResent,
-      resumes: this.resumes,
-      rateBytesPerSecond: seconds > 0 ? Math.max(0, committedOffset - this.rate.offset) / seconds : 0,
-    });
-  }
-
-  private report(outcome: Outcome, error: HubflashError | undefined): SessionReport {
-    const phases: PhaseDurations = {};
-    for (const [k, v] of Object.entries(this.phases)) phases[k as keyof PhaseDurations] = Math.round(v);
-    return {
-      port: this.port,
-      outcome,
-      ...(error ? { error } : {}),
-      ...(this.info ? { hub: this.info } : {}),
-      ...(this.from ? { from: this.from } : {}),
-      to: { version: this.image.versionText, hash: this.image.sha256 },
-      bytesSent: this.counters.bytesSent,
-      bytesResent: this.counters.bytesResent,
-      resumes: this.resumes,
-      phases,
-      startedAt: this.startedAt,
-      finishedAt: new Date(),
-    };
+    // Reaching a phase past the transfer is progress: the reconnect budget starts again.
+    if (next !== this.r.phase && PHASE_ORDER[next] > PHASE_ORDER.transfer) this.reconnectsInARow = 0;
+    this.r.enter(next);
   }
 }
 
-const PHASE_PROGRESS: Record<Phase, number> = { connect: 0, identify: 1, check: 2, transfer: 3, verify: 4, activate: 5, confirm: 6, done: 7 };
+const PHASE_ORDER: Record<Phase, number> = { connect: 0, identify: 1, check: 2, transfer: 3, verify: 4, activate: 5, confirm: 6, done: 7 };
 
 function asHubflashError(err: unknown, port: string): HubflashError {
   if (isHubflashError(err)) return err;
   return new HubflashError(ErrorCode.DeviceUnexpectedReply, `${port}: ${err instanceof Error ? err.message : String(err)}`, { port }, { cause: err });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, port: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(port));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(aborted(port));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
