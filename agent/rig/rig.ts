@@ -203,6 +203,6 @@ function lost(chfId: string, result: FlashResult, waitedMs: number): HubflashErr
   return new HubflashError(
     ErrorCode.HubLost,
     `Hub ${chfId} left ${result.port} mid-flash and did not come back within ${Math.round(waitedMs / 1000)} s; reconnect it and flash again to resume`,
-    { chfId, port: result.port, phase: result.error?.context?.phase },
+    { chfId, port: result.port, committedOffset: result.error?.context?.committedOffset },
   );
 }

@@ -41,14 +41,20 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
   const image = loadFlashImage(o.imagePath, o.trustedKeyPaths);
   o.onImage?.({ sha256: image.sha256, version: image.versionText, size: image.size, keyId: image.keyId });
   const ports: PortRef[] = o.ports.map((path) => ({ kind: 'serial', path, baudRate: o.baudRate }));
-  if (o.usb && o.usb.length > 0) {
-    const usb = new UsbDiscovery({ filters: o.usb, logger: log, ...(o.usbApi ? { usb: o.usbApi } : {}) });
+  // USB hubs present now are flashed; the discovery stays on so one that re-enumerates is followed.
+  const usb = o.usb && o.usb.length > 0 ? new UsbDiscovery({ filters: o.usb, logger: log, ...(o.usbApi ? { usb: o.usbApi } : {}) }) : undefined;
+  if (usb) {
     await usb.start();
-    usb.stop();
     ports.push(...usb.current());
   }
-  if (ports.length === 0) throw new HubflashError(ErrorCode.RigOptionInvalid, 'No hub to flash: give --port (or --usb with hubs plugged in)');
-  const journal = await Journal.open(o.journalDir, log);
+  if (ports.length === 0) {
+    usb?.stop();
+    throw new HubflashError(ErrorCode.RigOptionInvalid, 'No hub to flash: give --port (or --usb with hubs plugged in)');
+  }
+  const journal = await Journal.open(o.journalDir, log).catch((err: unknown) => {
+    usb?.stop();
+    throw err;
+  });
   try {
     const rig = new Rig({
       image,
@@ -61,8 +67,10 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
     });
     if (o.onProgress) rig.on('progress', o.onProgress);
     if (o.onResult) rig.on('result', o.onResult);
+    if (usb) rig.attach(usb);
     return await rig.flashAll(ports);
   } finally {
+    usb?.stop();
     await journal.close();
   }
 }
