@@ -46,20 +46,15 @@ afterAll(async () => {
 const path0 = (): string => lines.ptys[0]!.path;
 const common = (): string[] => ['--image', file('up.ota'), '--journal', file('journal'), '--baud', '4000000'];
 
-// These four only read the hubs, so they run side by side; the flash below runs after them.
+// These only read the hubs, so they run side by side; the flash below runs after them.
 describe.concurrent('hubflash identify, and flash refusing bad input', () => {
-  it('prints each hub on the ports given', async () => {
-    const out = await hubflash(['identify', '--port', path0(), '--port', lines.ptys[1]!.path, '--json']);
-    expect(out.code).toBe(0);
-    const ids = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { chfId: string; runningVersion: string; port: string });
-    expect(ids.map((i) => i.chfId)).toEqual([hubs[0]!.identity.chfId, hubs[1]!.identity.chfId]);
-    expect(ids[0]).toMatchObject({ port: path0(), runningVersion: '01000000', slotState: 'Empty', hanVariant: 'SingleBand' });
-  });
-
-  it('says which port has no hub, and exits 1', async () => {
-    const out = await hubflash(['identify', '--port', file('no-such-port')]);
+  it('identify prints each hub on the ports given, says which port has none, and exits 1 for it', async () => {
+    const out = await hubflash(['identify', '--port', path0(), '--port', lines.ptys[1]!.path, '--port', file('no-such-port'), '--json']);
     expect(out.code).toBe(1);
-    expect(out.stdout).toContain('HF0500');
+    const ids = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { chfId?: string; port: string; error?: { code: string } });
+    expect(ids.map((i) => i.chfId)).toEqual([hubs[0]!.identity.chfId, hubs[1]!.identity.chfId, undefined]);
+    expect(ids[0]).toMatchObject({ port: path0(), runningVersion: '01000000', slotState: 'Empty', hanVariant: 'SingleBand' });
+    expect(ids[2]).toMatchObject({ port: file('no-such-port'), error: { code: 'HF0500' } });
   });
 
   it('flash refuses an image that does not verify against the trusted keys, before any byte is sent', async () => {
