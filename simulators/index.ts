@@ -16,6 +16,8 @@ export { SimulatedUsb, createUsbDevice } from './transport/simulatedUsb.ts';
 export { BULK_IN, BULK_OUT, HUB_INTERFACE } from './transport/usbDescriptors.ts';
 export { parseFaultSpec, faultsForHub, mergeFaults } from './faults/parse.ts';
 export { PROTOCOL_STEPS, type HubFaults, type ByteFaults, type Trigger, type PowerLossTrigger, type ProtocolStep } from './faults/types.ts';
+export { startSimulatedHubs, DEFAULT_FACTORY_VERSION, type FleetOptions, type FleetHub, type SimulatedFleet } from './fleet/fleet.ts';
+export { loadOrCreateManufacturerKey, type StoredManufacturerKey } from './fleet/keys.ts';
 export { makeFirmwareImage, makeManufacturerKey, pseudoRandomPayload, type FirmwareOptions, type ManufacturerKey } from './fleet/firmware.ts';
 export { RealClock, ManualClock, realClock, type Clock } from './clock/clock.ts';
 export { fastTiming } from './timing.ts';

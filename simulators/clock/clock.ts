@@ -41,7 +41,17 @@ export class RealClock implements Clock {
     // Never behind now: simulated time only moves forward, whoever reads it.
     const timer = this.queue.push(Math.max(time, this.now()), fn);
     this.arm();
-    return timer;
+    return {
+      cancel: () => {
+        timer.cancel();
+        // Nothing left to wait for: let the process exit rather than idle until a dead deadline.
+        if (this.queue.peekTime() === undefined && this.timer !== undefined) {
+          clearTimeout(this.timer);
+          this.timer = undefined;
+          this.timerAt = Infinity;
+        }
+      },
+    };
   }
 
   private arm(): void {

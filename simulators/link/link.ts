@@ -46,7 +46,9 @@ export class HubLink {
     /** Told as bytes reach the hub, just before it handles them (a USB transfer completes there). */
     reachedHub?: () => void,
   ) {
-    const o = { ...LINK_DEFAULTS, ...options };
+    // Options left undefined keep their defaults (a spread alone would blank them).
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<LinkOptions>;
+    const o = { ...LINK_DEFAULTS, ...given };
     const clock = o.clock ?? hub.clock ?? realClock;
     const bytesPerSec = o.bytesPerSec ?? o.baud / 10;
     const seed = o.seed ?? hub.opts.seed;
