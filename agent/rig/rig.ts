@@ -92,7 +92,10 @@ export class Rig extends EventEmitter<RigEvents> {
       this.emit('hub-waiting', { chfId, port: result.port });
       const found = await this.waitFor(chfId);
       if (!found) {
-        result = { ...result, error: lost(chfId, result, this.o.reappearMs ?? DEFAULT_REAPPEAR_MS).toJSON() };
+        const error = this.o.signal?.aborted
+          ? new HubflashError(ErrorCode.SessionAborted, `The flash of hub ${chfId} was cancelled while it was away from its port; flash again to resume`, { chfId })
+          : lost(chfId, result, this.o.reappearMs ?? DEFAULT_REAPPEAR_MS);
+        result = { ...result, error: error.toJSON() };
         break;
       }
       this.emit('hub-resumed', { chfId, port: portName(found.port) });
