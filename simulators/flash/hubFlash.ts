@@ -1,7 +1,7 @@
 import type { Random } from '../random.ts';
 import { NorRegion } from './nor.ts';
 import { SettingsStore, type SettingsRecord } from './settings.ts';
-import { BLOCK_SIZE, type FlashTiming } from './timing.ts';
+import type { FlashTiming } from './timing.ts';
 
 /** One flash operation: the unit of timing, counting and power-loss injection. */
 export type FlashOp =
@@ -65,9 +65,5 @@ export class HubFlash {
   provision(image: Uint8Array, record: SettingsRecord): void {
     this.slots[0].provision(image);
     this.settings.write(record);
-  }
-
-  blocksOf(size: number): number {
-    return Math.ceil(size / BLOCK_SIZE);
   }
 }

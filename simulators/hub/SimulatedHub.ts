@@ -3,7 +3,6 @@ import type { InstallState } from '../../protocol/messages/index.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import { FAULT_DEFAULTS, type ProtocolStep } from '../faults/types.ts';
 import type { FlashOp, HubFlash } from '../flash/hubFlash.ts';
-import { saveFlash } from '../flash/persist.ts';
 import { deriveSeed, Random } from '../random.ts';
 import { bootHub, type BootResult } from './bootloader.ts';
 import type { FlashJob } from './flashWorker.ts';
@@ -13,6 +12,7 @@ import { resolveHubOptions, type ResolvedHubOptions, type SimulatedHubOptions } 
 import { HubRuntime } from './runtime.ts';
 import { snapshotOf, type HubSnapshot } from './snapshot.ts';
 import { loadOrCreateIdentity, loadOrProvisionFlash } from './state.ts';
+import { StateSaver } from './stateSaver.ts';
 import { FaultTriggers, type FaultAction } from './triggers.ts';
 
 /** The hub's end of a transport: bytes from the host go in with `receive`. */
@@ -43,7 +43,7 @@ export class SimulatedHub extends EventEmitter implements HubBody {
   private readonly timers = new Set<Timer>();
   /** The pending end of a boot's silence (or an injected cut's power-on): cancelled by a cut. */
   private bootTimer: Timer | undefined;
-  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly saver: StateSaver;
   private closed = false;
 
   constructor(options: SimulatedHubOptions) {
@@ -52,6 +52,7 @@ export class SimulatedHub extends EventEmitter implements HubBody {
     this.clock = this.opts.clock;
     this.identity = loadOrCreateIdentity(this.opts.stateDir, this.opts.identity);
     this.flash = loadOrProvisionFlash(this.opts, new Random(deriveSeed(this.opts.seed, 1)));
+    this.saver = new StateSaver(this.opts.stateDir, this.flash, (err) => this.emit('save-failed', err));
     const faults = this.opts.faults;
     for (const t of faults.powerLoss ?? []) if ('op' in t) this.flash.cutAtOps.add(t.op);
     this.bootFailsLeft = faults.bootFail ?? 0;
@@ -119,8 +120,7 @@ export class SimulatedHub extends EventEmitter implements HubBody {
     this.runtime = undefined;
     this.phase = 'off';
     this.port = undefined;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.save();
+    this.saver.close();
   }
 
   startingFlashJob(job: FlashJob): boolean {
@@ -148,9 +148,7 @@ export class SimulatedHub extends EventEmitter implements HubBody {
   }
 
   changed(): void {
-    if (this.opts.stateDir === undefined || this.saveTimer !== undefined || this.closed) return;
-    this.saveTimer = setTimeout(() => this.save(), 200);
-    this.saveTimer.unref();
+    this.saver.soon();
   }
 
   /** The bootloader runs at once; the hub answers after `silenceMs`. */
@@ -194,7 +192,7 @@ export class SimulatedHub extends EventEmitter implements HubBody {
     this.runtime = undefined;
     this.cancelBootTimer();
     this.phase = 'off';
-    this.save();
+    this.saver.now();
     this.emit('power-cut', { injected });
     if (injected) {
       this.bootTimer = this.schedule(this.opts.faults.powerOnDelayMs ?? FAULT_DEFAULTS.powerOnDelayMs, () => {
@@ -230,15 +228,5 @@ export class SimulatedHub extends EventEmitter implements HubBody {
     });
     this.timers.add(timer);
     return timer;
-  }
-
-  private save(): void {
-    this.saveTimer = undefined;
-    if (this.opts.stateDir === undefined) return;
-    try {
-      saveFlash(this.opts.stateDir, this.flash);
-    } catch (err) {
-      this.emit('save-failed', err);
-    }
   }
 }

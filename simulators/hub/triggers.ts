@@ -30,11 +30,6 @@ export class FaultTriggers {
     return this.fire((t) => 'step' in t && t.step === step);
   }
 
-  /** True if a power loss is armed for this step (checked before the step's flash write starts). */
-  hasPowerLossAt(step: ProtocolStep): boolean {
-    return this.armed.some((a) => a.action.kind === 'power-loss' && 'step' in a.at && a.at.step === step);
-  }
-
   /** Time-based faults, to be scheduled once from the hub's start. */
   timed(): Array<{ afterMs: number; fire: () => FaultAction[] }> {
     return this.armed

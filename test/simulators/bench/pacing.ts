@@ -35,6 +35,12 @@ const linkMs = (wireBytes / (baud / 10)) * 1000;
 const flashMs = blocks * blockWriteMs(FLASH_DEFAULTS);
 const ideal = Math.max(linkMs, flashMs);
 
+/** CPU time (ms) a process has used, from /proc (user + system ticks at 100 Hz). */
+const cpuMs = (pid: number): number => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+const simCpu0 = cpuMs(sim.pid!);
 const started = Date.now();
 const results = await Promise.all(
   paths.map(async (path) => {
@@ -51,11 +57,13 @@ const results = await Promise.all(
   }),
 );
 const wall = Date.now() - started;
+const simCpu = cpuMs(sim.pid!) - simCpu0;
 const eff = results.map((ms) => ideal / ms);
 console.log(JSON.stringify({
   count, baud, imageBytes: image.length, idealMs: Math.round(ideal), bound: linkMs > flashMs ? 'link' : 'flash',
   meanMs: Math.round(results.reduce((a, b) => a + b, 0) / results.length), worstMs: Math.round(Math.max(...results)),
   efficiencyMean: +(eff.reduce((a, b) => a + b, 0) / eff.length).toFixed(4), efficiencyWorst: +Math.min(...eff).toFixed(4),
-  aggregate: +((count * ideal) / wall).toFixed(4),
+  aggregate: +(ideal / wall).toFixed(4),
+  simulatorCpuOfOneCore: +(simCpu / wall).toFixed(3),
 }));
 sim.kill('SIGINT');

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HanVariant, InstallState, SlotState, type Reply } from '../../../protocol/messages/index.ts';
 import { ByteFaultInjector } from '../../../simulators/link/byteFaults.ts';
 import { Random } from '../../../simulators/random.ts';
 import { createMemoryLink, fastTiming, type HubFaults, type SimulatedHub } from '../../../simulators/index.ts';
-import { factory, hostFor, image, makeHub, once, V1, V2 } from '../helpers/fixture.ts';
+import { factory, hostFor, image, makeHub, once, sha, V1, V2 } from '../helpers/fixture.ts';
 import { flashResiliently } from '../helpers/resilientFlash.ts';
 import { TestHost } from '../helpers/testHost.ts';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const img = image(V2);
 let hub: SimulatedHub;
 let host: TestHost;

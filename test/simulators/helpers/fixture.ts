@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import {
   createMemoryLink,
@@ -10,6 +11,9 @@ import {
   type SimulatedHubOptions,
 } from '../../../simulators/index.ts';
 import { TestHost } from './testHost.ts';
+
+/** SHA-256 as lower-case hex: the protocol's image hash. */
+export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** One manufacturer key per test file: signing is the slow part of making images. */
 export const key = makeManufacturerKey();

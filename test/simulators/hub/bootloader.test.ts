@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceErrorCode, InstallState, RejectReason, SlotState, type Reply } from '../../../protocol/messages/index.ts';
 import { makeFirmwareImage, type SimulatedHub } from '../../../simulators/index.ts';
-import { factory, hostFor, image, makeHub, once, otherKey, V1, V2 } from '../helpers/fixture.ts';
+import { factory, hostFor, image, makeHub, once, otherKey, sha, V1, V2 } from '../helpers/fixture.ts';
 import type { TestHost } from '../helpers/testHost.ts';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 let hub: SimulatedHub;
 let host: TestHost;
 afterEach(() => {

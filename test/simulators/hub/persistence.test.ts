@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,10 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
 import { SlotState } from '../../../protocol/messages/index.ts';
 import { makeTestIdentity, type SimulatedHub } from '../../../simulators/index.ts';
-import { hostFor, image, makeHub, V2 } from '../helpers/fixture.ts';
+import { hostFor, image, makeHub, sha, V2 } from '../helpers/fixture.ts';
 import type { TestHost } from '../helpers/testHost.ts';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const img = image(V2);
 const dirs: string[] = [];
 const open: Array<{ hub: SimulatedHub; host?: TestHost }> = [];

@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseImage, verifyWithTrustedKeys } from '../../../protocol/image/index.ts';
 import { SlotState } from '../../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../../simulators/index.ts';
-import { factory, hostFor, image, key, makeHub, V2 } from '../helpers/fixture.ts';
+import { factory, hostFor, image, key, makeHub, sha, V2 } from '../helpers/fixture.ts';
 import { flashResiliently } from '../helpers/resilientFlash.ts';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const img = image(V2);
 const hubs: SimulatedHub[] = [];
 afterEach(() => {

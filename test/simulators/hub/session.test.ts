@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HanVariant, InstallState, SlotState, type Reply } from '../../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../../simulators/index.ts';
-import { factory, hostFor, image, makeHub, once, V1, V2 } from '../helpers/fixture.ts';
+import { factory, hostFor, image, makeHub, once, sha, V1, V2 } from '../helpers/fixture.ts';
 import type { TestHost } from '../helpers/testHost.ts';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 let hub: SimulatedHub;
 let host: TestHost;
 

@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../../protocol/framing/index.ts';
 import { DeviceErrorCode, MessageType, RejectReason, SlotState, type Reply } from '../../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../../simulators/index.ts';
-import { hostFor, image, makeHub, V2 } from '../helpers/fixture.ts';
+import { hostFor, image, makeHub, sha, V2 } from '../helpers/fixture.ts';
 import type { TestHost } from '../helpers/testHost.ts';
 
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 let hub: SimulatedHub;
 let host: TestHost;
 afterEach(() => {
