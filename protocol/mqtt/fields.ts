@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDeviceId, parseDeviceId } from '../ids/index.ts';
+import { isCanonicalDeviceId, isDeviceId, parseDeviceId } from '../ids/index.ts';
 import { RIG_ID_PATTERN } from './topics.ts';
 
 /** Field schemas shared by the message schemas. Inputs are normalised to the canonical form. */
@@ -9,11 +9,13 @@ export const version = z.literal(MESSAGE_VERSION);
 
 export const rigId = z.string().regex(RIG_ID_PATTERN, 'not a rig ID');
 
-/** EUI-64 in any accepted spelling, normalised to `00-DB-12-34-56-78-90-A0`. */
-export const deviceId = z
-  .string()
-  .refine(isDeviceId, 'expected an EUI-64 such as 00-DB-12-34-56-78-90-A0')
-  .transform((s) => parseDeviceId(s));
+/** EUI-64 in any accepted spelling, normalised to `00-DB-12-34-56-78-90-A0` (one check when already canonical). */
+export const deviceId = z.string().transform((s, ctx) => {
+  if (isCanonicalDeviceId(s)) return s;
+  if (isDeviceId(s)) return parseDeviceId(s);
+  ctx.issues.push({ code: 'custom', message: 'expected an EUI-64 such as 00-DB-12-34-56-78-90-A0', input: s });
+  return z.NEVER;
+});
 
 /** DUIS form: 8 hex digits, normalised to upper case. */
 export const firmwareVersion = z

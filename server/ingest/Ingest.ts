@@ -53,7 +53,7 @@ export class Ingest {
         return;
       }
       case 'results':
-        this.results.submit(rigId, this.own(rigId, decodeResult(payload)));
+        this.results.submit(rigId, this.own(rigId, decodeResult(payload)), payload.toString('utf8'));
         return;
       default: {
         const handler = this.hooks.rigMessages.get(kind);

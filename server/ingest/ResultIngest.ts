@@ -8,12 +8,21 @@ import { decideResult } from '../domain/results/applyResult.ts';
 import type { ServerHooks } from '../hooks.ts';
 import { prefixRange, readRange, type BatchOp, type Store } from '../storage/Store.ts';
 import type { IngestStats } from './IngestStats.ts';
-import { pendingKey, PENDING_PREFIX, refusalKey, resultKey, type StoredResult } from './resultKeys.ts';
+import { decodeStoredResult, encodeStoredResult, pendingKey, PENDING_PREFIX, refusalKey, resultKey, type StoredResult } from './resultKeys.ts';
 
 interface Incoming {
   rigId: string;
   result: ResultMessage;
+  /** The payload as received (validated into `result`), stored as is. */
+  raw: string;
   receivedAt: string;
+}
+
+interface StoredGroup {
+  group: Incoming[];
+  fresh: Incoming[];
+  /** Which rig each result ID was first stored from. */
+  owner: Map<string, string>;
 }
 
 export interface ResultIngestDeps {
@@ -35,7 +44,8 @@ export interface ResultIngestDeps {
  * group goes, in order: 1. every new result written to LevelDB, synced (with its audit entry);
  * 2. applied to the inventory exactly once (the pending marker goes in the same batch);
  * 3. only then acknowledged to each rig, one ack per rig naming all its results in the group.
- * A result already stored is acknowledged again and changes nothing.
+ * A result already stored is acknowledged again (after its first copy is applied) and changes
+ * nothing.
  */
 export class ResultIngest {
   private queue: Incoming[] = [];
@@ -43,8 +53,9 @@ export class ResultIngest {
 
   constructor(private readonly d: ResultIngestDeps) {}
 
-  submit(rigId: string, result: ResultMessage): void {
-    this.queue.push({ rigId, result, receivedAt: new Date().toISOString() });
+  /** Queues a validated result; `raw` is the payload it was decoded from (default: re-encoded). */
+  submit(rigId: string, result: ResultMessage, raw: string = JSON.stringify(result)): void {
+    this.queue.push({ rigId, result, raw, receivedAt: new Date().toISOString() });
     this.running ??= this.drain();
   }
 
@@ -53,52 +64,73 @@ export class ResultIngest {
     while (this.running) await this.running;
   }
 
+  /**
+   * Two stages, pipelined: while group k is applied and acknowledged (in order, one group at a
+   * time), group k+1 is already being written. At most two groups wait to be applied.
+   */
   private async drain(): Promise<void> {
+    let applying: Promise<void> = Promise.resolve();
+    const waiting: Array<Promise<void>> = [];
     try {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.d.maxGroupSize);
-        try {
-          await this.processGroup(group);
-        } catch (err) {
+        const stored = this.store(group);
+        applying = Promise.all([applying, stored]).then(([, s]) => this.applyAndAcknowledge(s));
+        const done = applying.catch((err: unknown) => {
           // Nothing in the group is acknowledged; the rigs re-send and it is tried again.
           this.d.log.error({ err, results: group.length }, 'storing a group of results failed');
-        }
+        });
+        waiting.push(done);
+        await stored.catch(() => undefined);
+        while (waiting.length > 2) await waiting.shift();
       }
+      await Promise.all(waiting);
     } finally {
       this.running = undefined;
+      if (this.queue.length > 0) this.running = this.drain();
     }
   }
 
-  private async processGroup(group: Incoming[]): Promise<void> {
+  /** Stage 1: every result not seen before is written, synced, with its audit entry. */
+  private async store(group: Incoming[]): Promise<StoredGroup> {
     const { store, stats } = this.d;
     stats.results.groups++;
     // A result seen twice in one group is a duplicate of its first copy.
     const firstCopies = new Map<string, Incoming>();
     for (const item of group) if (!firstCopies.has(item.result.resultId)) firstCopies.set(item.result.resultId, item);
     const ids = [...firstCopies.keys()];
-    const stored = await store.getMany(ids.flatMap((id) => [resultKey(id), refusalKey(id)]));
+    const stored = await store.getMany(ids.map(resultKey));
     const fresh: Incoming[] = [];
-    const refusals = new Map<string, ErrorSummary>();
     const owner = new Map<string, string>();
     ids.forEach((id, i) => {
-      const text = stored[2 * i];
-      const refusal = stored[2 * i + 1];
+      const text = stored[i];
       if (text === undefined) fresh.push(firstCopies.get(id)!);
       else owner.set(id, (JSON.parse(text) as StoredResult).rigId);
-      if (refusal !== undefined) refusals.set(id, JSON.parse(refusal) as ErrorSummary);
     });
     for (const item of fresh) owner.set(item.result.resultId, item.rigId);
-
     if (fresh.length > 0) {
       const ops: BatchOp[] = fresh.flatMap((item) => [
-        { type: 'put' as const, key: resultKey(item.result.resultId), value: JSON.stringify({ rigId: item.rigId, receivedAt: item.receivedAt, result: item.result } satisfies StoredResult) },
+        { type: 'put' as const, key: resultKey(item.result.resultId), value: encodeStoredResult(item.rigId, item.receivedAt, item.raw) },
         { type: 'put' as const, key: pendingKey(item.result.resultId), value: '' },
       ]);
       await Promise.all([store.batch(ops, { sync: true }), this.d.audit.append(auditEntries(fresh))]);
       stats.results.stored += fresh.length;
-      for (const [id, refusal] of await this.apply(fresh)) refusals.set(id, refusal);
     }
     stats.results.duplicates += group.length - fresh.length;
+    return { group, fresh, owner };
+  }
+
+  /** Stages 2 and 3: apply the new results, then acknowledge the whole group. */
+  private async applyAndAcknowledge({ group, fresh, owner }: StoredGroup): Promise<void> {
+    const refusals = fresh.length > 0 ? await this.apply(fresh) : new Map<string, ErrorSummary>();
+    // Duplicates are acknowledged with the refusal their first copy got (applied by now).
+    const freshIds = new Set(fresh.map((f) => f.result.resultId));
+    const dupIds = [...new Set(group.map((g) => g.result.resultId).filter((id) => !freshIds.has(id)))];
+    const dupRefusals = await this.d.store.getMany(dupIds.map(refusalKey));
+    dupIds.forEach((id, i) => {
+      const text = dupRefusals[i];
+      if (text !== undefined) refusals.set(id, JSON.parse(text) as ErrorSummary);
+    });
     await this.acknowledge(group, owner, refusals);
   }
 
@@ -172,7 +204,7 @@ export class ResultIngest {
     const pending = await readRange(this.d.store, prefixRange(PENDING_PREFIX));
     const ids = pending.map(([k]) => k.slice(PENDING_PREFIX.length));
     const texts = await this.d.store.getMany(ids.map(resultKey));
-    const items = texts.filter((t): t is string => t !== undefined).map((t) => JSON.parse(t) as StoredResult<ResultMessage>);
+    const items = texts.filter((t): t is string => t !== undefined).map(decodeStoredResult);
     if (items.length > 0) await this.apply(items);
     return items.length;
   }
@@ -180,6 +212,10 @@ export class ResultIngest {
 
 function auditEntries(fresh: Incoming[]): Array<{ actor: string; action: string; details: Record<string, unknown> }> {
   const byRig = new Map<string, string[]>();
-  for (const { rigId, result } of fresh) byRig.set(rigId, [...(byRig.get(rigId) ?? []), result.resultId]);
+  for (const { rigId, result } of fresh) {
+    const ids = byRig.get(rigId);
+    if (ids) ids.push(result.resultId);
+    else byRig.set(rigId, [result.resultId]);
+  }
   return [...byRig].map(([rigId, resultIds]) => ({ actor: `rig:${rigId}`, action: 'results.recorded', details: { resultIds } }));
 }

@@ -1,6 +1,9 @@
+import { resultMessage, type ResultMessage } from '../../protocol/mqtt/index.ts';
+
 /**
  * Results in the Store:
- *   r\0{resultId}   → { rigId, receivedAt, result }  written synced before anything else
+ *   r\0{resultId}   → { rigId, receivedAt, result }  written synced before anything else;
+ *                     `result` is the message exactly as the rig sent it
  *   p\0{resultId}   → ''   stored but not yet applied (removed in the same batch that applies it)
  *   rf\0{resultId}  → ErrorSummary  why it was stored but not applied
  */
@@ -14,4 +17,15 @@ export interface StoredResult<R = unknown> {
   rigId: string;
   receivedAt: string;
   result: R;
+}
+
+/** The stored form, built around the rig's own bytes (already validated) without re-encoding them. */
+export function encodeStoredResult(rigId: string, receivedAt: string, rawResult: string): string {
+  return `{"rigId":${JSON.stringify(rigId)},"receivedAt":"${receivedAt}","result":${rawResult}}`;
+}
+
+/** Reads a stored result back, with the result normalised as when it was received. */
+export function decodeStoredResult(text: string): StoredResult<ResultMessage> {
+  const stored = JSON.parse(text) as StoredResult;
+  return { ...stored, result: resultMessage.parse(stored.result) };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, HubflashError } from '../../../protocol/errors/index.ts';
 import type { ErrorSummary } from '../../../protocol/mqtt/index.ts';
 import type { ServerContext } from '../../context.ts';
-import { pendingKey, refusalKey, resultKey, RESULT_PREFIX, type StoredResult } from '../../ingest/resultKeys.ts';
+import { decodeStoredResult, pendingKey, refusalKey, resultKey, RESULT_PREFIX } from '../../ingest/resultKeys.ts';
 import { readRange } from '../../storage/Store.ts';
 import { route, type RouteSpec } from '../route.ts';
 import { page, storedResult } from '../schemas.ts';
@@ -10,7 +10,7 @@ import { page, storedResult } from '../schemas.ts';
 export function resultRoutes(ctx: ServerContext): RouteSpec[] {
   const describe = async (id: string, text: string): Promise<object> => {
     const [pending, refusal] = await ctx.store.getMany([pendingKey(id), refusalKey(id)]);
-    return { ...(JSON.parse(text) as StoredResult), applied: pending === undefined && refusal === undefined, ...(refusal ? { refused: JSON.parse(refusal) as ErrorSummary } : {}) };
+    return { ...decodeStoredResult(text), applied: pending === undefined && refusal === undefined, ...(refusal ? { refused: JSON.parse(refusal) as ErrorSummary } : {}) };
   };
   return [
     route({

@@ -45,16 +45,16 @@ export function decideResult(before: HubRecord | undefined, result: ResultMessag
   after.hardwareVersion ??= h.hardwareVersion;
   after.hanVariant ??= h.hanVariant;
   after.updatedAt = at;
+  // The whole result is stored under its ID (GET /results/{id}); the history keeps the gist.
   const details: Record<string, unknown> = {
     resultId: result.resultId,
-    rigId: result.rigId,
     outcome: result.outcome,
-    from: result.from,
-    to: result.to,
-    ...(result.error ? { error: result.error } : {}),
+    from: result.from.version,
+    to: result.to.version,
+    ...(result.error ? { error: result.error.code } : {}),
     ...(result.orderId ? { orderId: result.orderId } : {}),
     ...(result.jobId ? { jobId: result.jobId } : {}),
-    ...(refused ? { refused } : {}),
+    ...(refused ? { refused: refused.code } : {}),
     finishedAt: result.finishedAt,
   };
   const change: HubChange = { ...(before ? { before } : {}), after, events: [{ type: 'result', at, by: `rig:${result.rigId}`, details }] };

@@ -33,6 +33,13 @@ export function abstractStoreTests(name: string, harness: () => StoreHarness): v
       expect(await store.getMany([])).toEqual([]);
     });
 
+    it('keeps empty values empty', async () => {
+      await store.batch([{ type: 'put', key: 'empty', value: '' }]);
+      expect(await store.get('empty')).toBe('');
+      expect(await store.getMany(['empty'])).toEqual(['']);
+      expect(await readRange(store, { gte: 'empty', lte: 'empty' })).toEqual([['empty', '']]);
+    });
+
     it('applies a batch in order: put, overwrite, delete', async () => {
       await store.batch([
         { type: 'put', key: 'e', value: '1' },
