@@ -5,6 +5,8 @@ import {
   DeviceErrorCode,
   encodeMessage,
   MessageType,
+  PROTOCOL_VERSION,
+  REPLY_BIT,
   SlotState,
   writeDataBytes,
   type Reply,
@@ -130,12 +132,15 @@ export class HubRuntime {
   }
 
   private onFrame(frame: Frame): void {
+    // A reply-type frame is no request (an echo, another device): never answer it, or two ends
+    // could keep each other busy.
+    if ((frame.type & REPLY_BIT) !== 0) return;
     const result = decodeMessage(frame);
-    if (!result.ok || (frame.type & 0x80) !== 0) {
+    if (!result.ok) {
       if (this.slotState() === SlotState.Receiving) return this.nakCorrupt();
-      const known = result.ok || frame.type in MessageType;
-      const code = known && (frame.type & 0x80) === 0 ? DeviceErrorCode.BadRequest : DeviceErrorCode.Unsupported;
-      return this.error(frame.type, code, code === DeviceErrorCode.Unsupported ? 1 : 0, 'request not understood', frame.seq);
+      const unknown = !(frame.type in MessageType);
+      const code = unknown ? DeviceErrorCode.Unsupported : DeviceErrorCode.BadRequest;
+      return this.error(frame.type, code, unknown ? PROTOCOL_VERSION : 0, unknown ? 'unknown request type' : 'request fields malformed', frame.seq);
     }
     const message = result.message as Request;
     if (IMMEDIATE.has(message.kind)) return this.dispatch(message, frame.seq);

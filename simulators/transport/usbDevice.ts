@@ -54,6 +54,8 @@ export class SimulatedUsbDevice implements USBDevice {
   private readonly outs = new Set<PendingOut>();
   private readonly clock: Clock;
   readonly options: UsbDeviceOptions;
+  /** A disconnect fault pulls this device even when no SimulatedUsb manages it. */
+  private readonly onFaultDisconnect = (): void => this.disconnect();
 
   constructor(
     readonly hub: SimulatedHub,
@@ -91,10 +93,12 @@ export class SimulatedUsbDevice implements USBDevice {
       },
       () => this.completeOuts(),
     );
+    this.hub.on('disconnect', this.onFaultDisconnect);
   }
 
   async close(): Promise<void> {
     this.claimed = false;
+    this.hub.off('disconnect', this.onFaultDisconnect);
     this.link?.close();
     this.link = undefined;
     this.inbox.length = 0;
@@ -186,6 +190,7 @@ export class SimulatedUsbDevice implements USBDevice {
     if (this.gone) return;
     this.gone = true;
     this.claimed = false;
+    this.hub.off('disconnect', this.onFaultDisconnect);
     this.link?.close();
     this.link = undefined;
     this.inbox.length = 0;

@@ -126,11 +126,16 @@ describe('writes, acknowledgements and NAKs', () => {
     expect(await writeReplies()).toMatchObject([{ code: DeviceErrorCode.BadState, arg: SlotState.Trial }]);
   });
 
-  it('answers an unknown request type with Unsupported', async () => {
+  it('answers an unknown request type with Unsupported, a short one with BadRequest, and never answers a reply', async () => {
     hub = makeHub();
     host = hostFor(hub);
     host.stream.write(encodeFrame({ type: 0x42, seq: 7, payload: new Uint8Array(0) }));
-    expect(await writeReplies()).toMatchObject([{ kind: 'error', requestType: 0x42, code: DeviceErrorCode.Unsupported, arg: 1 }]);
+    host.stream.write(encodeFrame({ type: MessageType.Begin, seq: 8, payload: new Uint8Array(10) }));
+    host.stream.write(encodeFrame({ type: MessageType.IdentifyReply, seq: 9, payload: new Uint8Array(10) }));
+    expect(await writeReplies()).toMatchObject([
+      { kind: 'error', requestType: 0x42, code: DeviceErrorCode.Unsupported, arg: 1 },
+      { kind: 'error', requestType: MessageType.Begin, code: DeviceErrorCode.BadRequest },
+    ]);
   });
 
   it('answers IDENTIFY during a long VERIFY and Busy (with a retry delay) to other commands', async () => {

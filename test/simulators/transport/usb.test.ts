@@ -79,6 +79,17 @@ describe('a hub as a WebUSB device', () => {
     await expect(device.open()).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
+  it('a disconnect fault pulls an open device even outside a SimulatedUsb', async () => {
+    hub = makeHub({ faults: { disconnect: [{ step: 'begin' }] } });
+    const device = createUsbDevice(hub, { transferTimeoutMs: 0 });
+    await device.open();
+    await device.claimInterface(0);
+    const pending = device.transferIn(BULK_IN, 64);
+    await device.transferOut(BULK_OUT, encodeMessage({ kind: 'begin', imageHash: '00'.repeat(32), size: 100_000, version: 2, signature: new Uint8Array(64) }, 3));
+    await expect(pending).rejects.toMatchObject({ name: 'NetworkError' });
+    expect(device.opened).toBe(false);
+  });
+
   it('re-enumerates as a new device after a disconnect fault, and the new device works', async () => {
     hub = makeHub({ faults: { disconnect: [{ step: 'begin' }], reenumerateMs: 5 } });
     const usb = new SimulatedUsb();
