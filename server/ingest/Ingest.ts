@@ -52,9 +52,11 @@ export class Ingest {
         }
         return;
       }
-      case 'results':
-        this.results.submit(rigId, this.own(rigId, decodeResult(payload)), payload.toString('utf8'));
+      case 'results': {
+        const text = payload.toString('utf8');
+        this.results.submit(rigId, this.own(rigId, decodeResult(text)), text);
         return;
+      }
       default: {
         const handler = this.hooks.rigMessages.get(kind);
         if (!handler) {
