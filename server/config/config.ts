@@ -63,10 +63,10 @@ export const serverConfigSchema = z.strictObject({
   tokens: z.array(configToken).default([]),
   storage: z
     .strictObject({
-      cacheSizeMiB: z.number().positive().default(16),
-      writeBufferSizeMiB: z.number().positive().default(16),
+      cacheSizeMiB: z.number().positive().default(8),
+      writeBufferSizeMiB: z.number().positive().default(8),
     })
-    .default({ cacheSizeMiB: 16, writeBufferSizeMiB: 16 }),
+    .default({ cacheSizeMiB: 8, writeBufferSizeMiB: 8 }),
   ingest: z
     .strictObject({
       /** Most results written in one synced LevelDB batch (group commit). */
