@@ -1,5 +1,5 @@
 import { isHubflashError } from '../../../protocol/errors/index.ts';
-import { formatFirmwareVersion, parseDeviceId, parseFirmwareHash, parseFirmwareVersion } from '../../../protocol/ids/index.ts';
+import { formatFirmwareVersion, isCanonicalDeviceId, parseDeviceId, parseFirmwareHash, parseFirmwareVersion } from '../../../protocol/ids/index.ts';
 import type { HubRecord } from '../inventory/hub.ts';
 import { CONNECTIVITY, CUSTODY_STATES, HAN_VARIANTS, REGIONS, SMI_STATUSES, type Custody } from '../inventory/values.ts';
 
@@ -32,8 +32,10 @@ const fail = (reason: string): never => {
 
 /** Upper/lower case and spaces do not matter: `single band` is `SingleBand`. */
 function vocabulary<T extends string>(values: readonly T[]): (field: string, v: string) => T {
+  const exact = new Set<string>(values);
   const byKey = new Map(values.map((x) => [x.toLowerCase().replace(/[\s_]/g, ''), x]));
-  return (field, v) => byKey.get(v.toLowerCase().replace(/[\s_]/g, '')) ?? fail(`${field} ${JSON.stringify(v)} is not one of ${values.join(', ')}`);
+  return (field, v) =>
+    exact.has(v) ? (v as T) : (byKey.get(v.toLowerCase().replace(/[\s_]/g, '')) ?? fail(`${field} ${JSON.stringify(v)} is not one of ${values.join(', ')}`));
 }
 const smiStatus = vocabulary(SMI_STATUSES);
 const region = vocabulary(REGIONS);
@@ -69,6 +71,7 @@ function dotted(field: string, v: string): string {
 }
 
 function id(field: string, v: string): string {
+  if (field !== 'firmwareHash' && field !== 'firmwareVersion' && isCanonicalDeviceId(v)) return v;
   try {
     return field === 'firmwareVersion' ? formatFirmwareVersion(parseFirmwareVersion(v)) : field === 'firmwareHash' ? parseFirmwareHash(v) : parseDeviceId(v);
   } catch (err) {
