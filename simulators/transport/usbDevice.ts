@@ -1,7 +1,8 @@
-import { realClock, type Clock, type Timer } from '../clock/clock.ts';
+import { realClock, type Clock } from '../clock/clock.ts';
 import type { ByteFaults } from '../faults/types.ts';
 import type { SimulatedHub } from '../hub/SimulatedHub.ts';
 import { HubLink } from '../link/link.ts';
+import { BulkTransfers, toBytes } from './usbBulk.ts';
 import { BULK_IN, BULK_OUT, HUB_INTERFACE, hubConfiguration, usbError } from './usbDescriptors.ts';
 
 export interface UsbDeviceOptions {
@@ -21,8 +22,6 @@ export interface UsbDeviceOptions {
 
 export const USB_DEFAULTS = Object.freeze({ vendorId: 0x1209, productId: 0x4846, bytesPerSec: 1_000_000, latencyMs: 1, transferTimeoutMs: 1000 });
 
-type PendingIn = { length: number; resolve: (r: USBInTransferResult) => void; reject: (e: unknown) => void; timer?: Timer };
-type PendingOut = { until: number; resolve: () => void; reject: (e: unknown) => void };
 
 /**
  * A simulated hub as a WebUSB USBDevice, behaving like the `usb` package's WebUSB devices: open,
@@ -49,10 +48,8 @@ export class SimulatedUsbDevice implements USBDevice {
   private link: HubLink | undefined;
   private claimed = false;
   private gone = false;
-  private readonly inbox: Buffer[] = [];
-  private readonly ins: PendingIn[] = [];
-  private readonly outs = new Set<PendingOut>();
   private readonly clock: Clock;
+  private readonly bulk: BulkTransfers;
   readonly options: UsbDeviceOptions;
   /** A disconnect fault pulls this device even when no SimulatedUsb manages it. */
   private readonly onFaultDisconnect = (): void => this.disconnect();
@@ -68,6 +65,7 @@ export class SimulatedUsbDevice implements USBDevice {
     this.manufacturerName = hub.identity.manufacturer;
     this.productName = hub.identity.model;
     this.clock = opts.clock ?? hub.clock ?? realClock;
+    this.bulk = new BulkTransfers(this.clock);
     this.configuration = hubConfiguration('hub maintenance', () => this.claimed);
     this.configurations = [this.configuration];
   }
@@ -87,11 +85,8 @@ export class SimulatedUsbDevice implements USBDevice {
     this.link = new HubLink(
       this.hub,
       { bytesPerSec: o.bytesPerSec, latencyMs: o.latencyMs, toHub: o.toHub, toHost: o.toHost, clock: this.clock },
-      (bytes) => {
-        this.inbox.push(bytes);
-        this.serve();
-      },
-      () => this.completeOuts(),
+      (bytes) => this.bulk.received(bytes),
+      () => this.bulk.reachedHub(),
     );
     this.hub.on('disconnect', this.onFaultDisconnect);
   }
@@ -101,8 +96,7 @@ export class SimulatedUsbDevice implements USBDevice {
     this.hub.off('disconnect', this.onFaultDisconnect);
     this.link?.close();
     this.link = undefined;
-    this.inbox.length = 0;
-    this.failPending(usbError('transferIn', 'NetworkError', 'the device was closed'));
+    this.bulk.fail(usbError('transferIn', 'NetworkError', 'the device was closed'));
   }
 
   async forget(): Promise<void> {
@@ -111,7 +105,7 @@ export class SimulatedUsbDevice implements USBDevice {
 
   async reset(): Promise<void> {
     this.requireOpen('reset');
-    this.inbox.length = 0;
+    this.bulk.clear();
   }
 
   async selectConfiguration(value: number): Promise<void> {
@@ -161,7 +155,7 @@ export class SimulatedUsbDevice implements USBDevice {
     const link = this.requireEndpoint('transferOut', endpoint, BULK_OUT);
     const bytes = toBytes(data);
     link.fromHost(bytes);
-    await new Promise<void>((resolve, reject) => this.outs.add({ until: link.toHub.drainedAt, resolve, reject }));
+    await this.bulk.out(link.toHub.drainedAt);
     return { bytesWritten: bytes.length, status: 'ok' };
   }
 
@@ -172,17 +166,7 @@ export class SimulatedUsbDevice implements USBDevice {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => {
-      const p: PendingIn = { length: Math.max(1, length), resolve, reject };
-      if (timeoutMs > 0) {
-        p.timer = this.clock.at(this.clock.now() + timeoutMs, () => {
-          this.ins.splice(this.ins.indexOf(p), 1);
-          reject(usbError('transferIn', 'TimeoutError', `timed out after ${timeoutMs} ms with no data from the hub`));
-        });
-      }
-      this.ins.push(p);
-      this.serve();
-    });
+    return this.bulk.in(length, timeoutMs);
   }
 
   /** The cable is pulled: the device is gone for good (a re-plugged hub is a new device). */
@@ -193,35 +177,7 @@ export class SimulatedUsbDevice implements USBDevice {
     this.hub.off('disconnect', this.onFaultDisconnect);
     this.link?.close();
     this.link = undefined;
-    this.inbox.length = 0;
-    this.failPending(usbError('transferIn', 'NetworkError', 'Disconnected: the device was unplugged'));
-  }
-
-  private serve(): void {
-    while (this.ins.length > 0 && this.inbox.length > 0) {
-      const p = this.ins.shift()!;
-      p.timer?.cancel();
-      p.resolve({ data: new DataView(takeBytes(this.inbox, p.length).buffer), status: 'ok' });
-    }
-  }
-
-  /** Bulk OUT transfers whose last byte reached the hub are done, whatever the hub does next. */
-  private completeOuts(): void {
-    const now = this.clock.now();
-    for (const p of this.outs) {
-      if (p.until > now) continue;
-      this.outs.delete(p);
-      p.resolve();
-    }
-  }
-
-  private failPending(err: DOMException): void {
-    for (const p of this.ins.splice(0)) {
-      p.timer?.cancel();
-      p.reject(err);
-    }
-    for (const p of this.outs) p.reject(err);
-    this.outs.clear();
+    this.bulk.fail(usbError('transferIn', 'NetworkError', 'Disconnected: the device was unplugged'));
   }
 
   private requireOpen(op: string): HubLink {
@@ -235,24 +191,4 @@ export class SimulatedUsbDevice implements USBDevice {
     if (!this.claimed || endpoint !== expected) throw usbError(op, 'NotFoundError', `endpoint not found (claim interface ${HUB_INTERFACE}, use endpoint ${expected})`);
     return link;
   }
-}
-
-function toBytes(data: ArrayBuffer | ArrayBufferView): Buffer {
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** Takes up to n bytes off the front of a queue of chunks, as a fresh ArrayBuffer-backed array. */
-function takeBytes(queue: Buffer[], n: number): Uint8Array {
-  const out = new Uint8Array(Math.min(n, queue.reduce((s, b) => s + b.length, 0)));
-  let at = 0;
-  while (at < out.length) {
-    const head = queue[0]!;
-    const k = Math.min(head.length, out.length - at);
-    out.set(head.subarray(0, k), at);
-    at += k;
-    if (k === head.length) queue.shift();
-    else queue[0] = head.subarray(k);
-  }
-  return out;
 }
