@@ -18,7 +18,8 @@ import type { Discovery } from './discovery/index.ts';
 import { flashHub } from './flashHub.ts';
 
 export interface RigOptions {
-  image: FlashImage;
+  /** The image every flash uses unless `flash` is given another (a daemon flashes per-job images). */
+  image?: FlashImage;
   /** Resume points (the Journal); default in memory. */
   journal?: SessionStore;
   /** Hubs flashed at once. */
@@ -57,7 +58,7 @@ export const DEFAULT_REAPPEAR_MS = 30_000;
  * IDENTIFY) its flash resumes there from the hub's own offset.
  */
 export class Rig extends EventEmitter<RigEvents> {
-  readonly image: FlashImage;
+  readonly image: FlashImage | undefined;
   private readonly queue: PQueue;
   private readonly store: SessionStore;
   private readonly log: AgentLogger;
@@ -84,9 +85,13 @@ export class Rig extends EventEmitter<RigEvents> {
     return { total: this.queue.concurrency, busy: this.queue.pending };
   }
 
-  /** Flashes the hub on this port, following it to another port if it moves; resolves with its final result. */
-  async flash(port: PortRef): Promise<FlashResult> {
-    let result = await this.queue.add(() => this.attempt(port));
+  /**
+   * Flashes the hub on this port with `image` (default: the rig's), following it to another port
+   * if it moves; resolves with its final result. `expectedChfId` refuses any other hub on the port.
+   */
+  async flash(port: PortRef, image = this.image, expectedChfId?: string): Promise<FlashResult> {
+    if (!image) throw new HubflashError(ErrorCode.RigOptionInvalid, 'No image to flash: give the rig an image or pass one to flash()', {});
+    let result = await this.queue.add(() => this.attempt(port, image, undefined, expectedChfId));
     while (result.outcome === 'failed' && result.error?.name === 'LinkClosed' && result.hub && !this.o.signal?.aborted) {
       const chfId = result.hub.chfId;
       this.emit('hub-waiting', { chfId, port: result.port });
@@ -99,7 +104,7 @@ export class Rig extends EventEmitter<RigEvents> {
         break;
       }
       this.emit('hub-resumed', { chfId, port: portName(found.port) });
-      result = await this.queue.add(() => this.attempt(found.port, found.transport, chfId), { priority: 1 });
+      result = await this.queue.add(() => this.attempt(found.port, image, found.transport, chfId), { priority: 1 });
     }
     this.emit('result', result);
     return result;
@@ -136,14 +141,14 @@ export class Rig extends EventEmitter<RigEvents> {
     return this.queue.onIdle();
   }
 
-  private async attempt(port: PortRef, transport?: Transport, expectedChfId?: string): Promise<FlashResult> {
+  private async attempt(port: PortRef, image: FlashImage, transport?: Transport, expectedChfId?: string): Promise<FlashResult> {
     const name = portName(port);
     this.busy.add(name);
     try {
       return await flashHub({
         port,
         ...(transport ? { transport } : {}),
-        image: this.image,
+        image,
         journal: this.store,
         onProgress: (p) => this.emit('progress', p),
         logger: this.log,

@@ -77,6 +77,9 @@ export enum ErrorCode {
   HubLost = 506,
   RigOptionInvalid = 507,
   SerialListUnavailable = 508,
+  ImageDownloadFailed = 509,
+  ImageDownloadMismatch = 510,
+  OutboxUnavailable = 511,
 
   // 6xx server: broker, ingest, storage, inventory, catalogue, API
   ServerConfigInvalid = 600,
@@ -141,6 +144,12 @@ export enum ErrorCode {
   SimStateUnwritable = 802,
   SimPtyUnavailable = 803,
   SimInvalidOption = 804,
+
+  // 9xx configuration and command line
+  ConfigInvalid = 900,
+  DaemonStopped = 901,
+  DemoIncomplete = 902,
+  DemoDataDirInUse = 903,
 }
 
 /** `HF0301` style: what logs, JSON results and the docs print. */

@@ -1,0 +1,54 @@
+import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
+import { HanVariant, type IdentifyReply } from '../../protocol/messages/index.ts';
+import type { JobAssignment, JobRequestHub, ResultMessageInput } from '../../protocol/mqtt/index.ts';
+import type { FlashResult } from '../session/index.ts';
+
+/** What the rig read from a hub, as a job request carries it. */
+export function jobRequestHub(reply: IdentifyReply): JobRequestHub {
+  return {
+    chfId: reply.chfId,
+    gpfId: reply.gpfId,
+    manufacturerCode: reply.manufacturerCode,
+    model: reply.model,
+    hardwareVersion: reply.hardwareVersion,
+    hanVariant: reply.hanVariant === HanVariant.DualBand ? 'DualBand' : 'SingleBand',
+    imageType: reply.imageType,
+    firmware: { version: formatFirmwareVersion(reply.runningVersion), hash: reply.runningHash },
+  };
+}
+
+/**
+ * A flash result as the server takes it: the engine's result, with the rig and the job, and the
+ * hub as the rig first read it when the session could not identify it again.
+ */
+export function resultMessage(rigId: string, result: FlashResult, read: IdentifyReply, job: JobAssignment): ResultMessageInput {
+  const hub = jobRequestHub(read);
+  return {
+    v: 1,
+    resultId: result.resultId,
+    rigId,
+    hub: result.hub
+      ? {
+          chfId: result.hub.chfId,
+          gpfId: result.hub.gpfId,
+          manufacturerCode: result.hub.manufacturerCode,
+          model: result.hub.model,
+          hardwareVersion: result.hub.hardwareVersion,
+          hanVariant: result.hub.hanVariant,
+        }
+      : { chfId: hub.chfId, gpfId: hub.gpfId, manufacturerCode: hub.manufacturerCode, model: hub.model, hardwareVersion: hub.hardwareVersion, hanVariant: hub.hanVariant },
+    from: result.from ?? hub.firmware,
+    to: result.to,
+    outcome: result.outcome,
+    ...(result.error ? { error: { code: result.error.code, name: result.error.name, message: result.error.message } } : {}),
+    ...(result.imageHash ? { imageHash: result.imageHash } : {}),
+    bytesSent: result.bytesSent,
+    bytesResent: result.bytesResent,
+    resumes: result.resumes,
+    phases: result.phases,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    orderId: job.orderId,
+    jobId: job.jobId,
+  };
+}
