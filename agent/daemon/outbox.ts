@@ -10,6 +10,8 @@ import type { ResultMessageInput } from '../../protocol/mqtt/index.ts';
 export class ResultOutbox {
   /** resultId → key, for the results still waiting for an acknowledgement. */
   private readonly keys = new Map<string, string>();
+  /** Results being written, by result ID. */
+  private readonly adding = new Map<string, Promise<void>>();
   private nextSeq = 0;
 
   private constructor(private readonly db: Level<string, string>) {}
@@ -38,9 +40,20 @@ export class ResultOutbox {
   /** Stores a result durably; adding the same result ID again changes nothing. */
   async add(result: ResultMessageInput): Promise<void> {
     if (this.keys.has(result.resultId)) return;
+    // A second add while the first is still writing waits for it, not a second copy (whose
+    // key no acknowledgement would ever delete).
+    const writing = this.adding.get(result.resultId);
+    if (writing) return writing;
     const key = `q!${String(this.nextSeq++).padStart(16, '0')}`;
-    await this.db.put(key, JSON.stringify(result), { sync: true });
-    this.keys.set(result.resultId, key);
+    const write = this.db.put(key, JSON.stringify(result), { sync: true }).then(() => {
+      this.keys.set(result.resultId, key);
+    });
+    this.adding.set(result.resultId, write);
+    try {
+      await write;
+    } finally {
+      this.adding.delete(result.resultId);
+    }
   }
 
   /** The waiting results, oldest first (at most `limit`). */
