@@ -42,7 +42,12 @@ export const agentConfigSchema = z
     rescanMs: z.int().min(50).default(2_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
-  .refine((c) => c.secret !== undefined || c.secretFile !== undefined, { message: 'give secret or secretFile', path: ['secret'] });
+  .refine((c) => c.secret !== undefined || c.secretFile !== undefined, {
+    message: 'give secret or secretFile',
+    path: ['secret'],
+    // Checked even when another field has the wrong type, so one run names every problem.
+    when: ({ value }) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  });
 
 export type AgentConfigFile = z.input<typeof agentConfigSchema>;
 export type AgentConfig = z.output<typeof agentConfigSchema> & { secret: string; trustedKeyPems: string[]; ca?: Buffer };
