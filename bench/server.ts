@@ -17,7 +17,7 @@ import { durableResultRate, rawAedesRate, type RateOptions } from './server/resu
 const { values } = parseArgs({
   options: {
     hubs: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     'per-rig': { type: 'string', default: '1500' },
     window: { type: 'string', default: '100' },
     lookups: { type: 'string', default: '20000' },
