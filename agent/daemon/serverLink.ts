@@ -197,7 +197,16 @@ export class ServerLink extends EventEmitter {
 
   private publishResult(result: ResultMessageInput): void {
     this.lastSent.set(result.resultId, Date.now());
-    this.client!.publish(rigTopic(this.options.rigId, 'results'), encodeResult(result), { qos: 1 });
+    let payload: Buffer;
+    try {
+      payload = encodeResult(result);
+    } catch (err) {
+      // Thrown from a flush on a timer this would end the agent, and hold up every later result.
+      const detail = isHubflashError(err) ? err.toJSON() : String(err);
+      this.options.logger.error({ resultId: result.resultId, err: detail }, 'a result in the outbox is not a valid message: it stays there unsent');
+      return;
+    }
+    this.client!.publish(rigTopic(this.options.rigId, 'results'), payload, { qos: 1 });
   }
 
   private async onMessage(topic: string, payload: Buffer): Promise<void> {
