@@ -67,7 +67,8 @@ export class ResultOutbox {
 
   /** Forgets acknowledged results; returns how many were waiting. Unknown IDs are ignored. */
   async acknowledge(resultIds: readonly string[]): Promise<number> {
-    const keys = resultIds.flatMap((id) => {
+    // The server names a refused result twice (in resultIds and in refused): count it once.
+    const keys = [...new Set(resultIds)].flatMap((id) => {
       const key = this.keys.get(id);
       return key === undefined ? [] : [[id, key] as const];
     });
