@@ -1,7 +1,7 @@
 import { userInfo, hostname } from 'node:os';
 import { AuditLog, type AuditVerification } from './audit/AuditLog.ts';
 import type { Role } from './config/config.ts';
-import { CredentialStore, type TokenIdentity } from './datadir/CredentialStore.ts';
+import { CredentialStore, newToken, type TokenIdentity } from './datadir/CredentialStore.ts';
 
 /**
  * Operations on a data dir that work with or without a running server (the server re-reads
@@ -50,6 +50,15 @@ export async function createToken(dataDir: string, name: string, role: Role, act
 export async function revokeToken(dataDir: string, id: string, actor = localActor()): Promise<void> {
   await CredentialStore.inDataDir(dataDir).revokeToken(id);
   await AuditLog.inDataDir(dataDir).append([{ actor, action: 'token.revoke', subject: id }]);
+}
+
+/**
+ * A token for the server config's `tokens` list (for provisioning by configuration management):
+ * the token to hand out, and the entry to put in the config (hash only). Not stored anywhere.
+ */
+export async function provisionToken(name: string, role: Role): Promise<{ token: string; entry: { id: string; name: string; role: Role; hash: string } }> {
+  const { token, id, hash } = await newToken();
+  return { token, entry: { id, name, role, hash } };
 }
 
 export function listTokens(dataDir: string): Array<TokenIdentity & { createdAt?: string }> {

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
-import { createToken, listTokens, revokeToken } from '../../server/admin.ts';
+import { createToken, listTokens, provisionToken, revokeToken } from '../../server/admin.ts';
 import { dataDirOf, formatTable, print, withDataDirFlags, type DataDirOptions } from '../../server/client/options.ts';
 import { createServer, loadServerConfig, ROLES, type Role } from '../../server/index.ts';
 import { ordersPlugin } from '../../server/plugins/orders.ts';
@@ -41,6 +41,16 @@ export function register(program: Command): void {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new HubflashError(ErrorCode.InvalidRequest, `--role must be one of ${ROLES.join(', ')}`);
       const { token: secret, id } = await createToken(dataDirOf(opts), opts.name, opts.role as Role);
       process.stdout.write(`Token ${id} for ${opts.name} (${opts.role}):\n\n  ${secret}\n\nThis is the only time it is shown. Use it as HUBFLASH_TOKEN or "Authorization: Bearer …".\n`);
+    });
+  token
+    .command('hash')
+    .description("Makes a token for the config's tokens list: prints the token once and the entry (hash only) to paste in the config")
+    .requiredOption('--name <name>', 'whose token')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .action(async (opts: { name: string; role: string }) => {
+      if (!(ROLES as readonly string[]).includes(opts.role)) throw new HubflashError(ErrorCode.InvalidRequest, `--role must be one of ${ROLES.join(', ')}`);
+      const { token: secret, entry } = await provisionToken(opts.name, opts.role as Role);
+      process.stdout.write(`Token (shown once):\n\n  ${secret}\n\nConfig entry for "tokens":\n\n${JSON.stringify(entry, null, 2)}\n`);
     });
   withDataDirFlags(token.command('list').description('Token IDs, names and roles (never the tokens)'))
     .option('--json', 'print JSON')

@@ -48,7 +48,7 @@ const configToken = z.strictObject({
   id: z.string().regex(/^[a-z0-9]{4,32}$/),
   name: z.string().min(1).max(100),
   role: z.enum(ROLES),
-  /** scrypt hash as written by `hubflash server token hash`. */
+  /** scrypt hash, as `hubflash server token hash` prints it. */
   hash: z.string().startsWith('scrypt$'),
 });
 

@@ -31,6 +31,13 @@ export interface ProvisionedToken extends TokenIdentity {
 
 const TOKEN = /^hft_([a-z0-9]{4,32})_([A-Za-z0-9_-]{16,128})$/;
 
+/** A new API token `hft_<id>_<secret>` and its scrypt hash. */
+export async function newToken(): Promise<{ token: string; id: string; hash: string }> {
+  const id = randomBytes(6).toString('hex');
+  const token = `hft_${id}_${newSecret(32)}`;
+  return { token, id, hash: await hashSecret(token) };
+}
+
 export class CredentialStore {
   private data: CredentialsFile = { rigs: {}, tokens: {} };
   /** inode, mtime and size of the file as last read: a rename or rewrite changes one of them. */
@@ -111,9 +118,7 @@ export class CredentialStore {
 
   /** Creates an API token and returns it: the only time it is shown. */
   async createToken(name: string, role: Role): Promise<{ token: string; id: string }> {
-    const id = randomBytes(6).toString('hex');
-    const token = `hft_${id}_${newSecret(32)}`;
-    const hash = await hashSecret(token);
+    const { token, id, hash } = await newToken();
     await this.update((d) => {
       d.tokens[id] = { name, role, hash, createdAt: new Date().toISOString() };
     });

@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isHubflashError } from '../../protocol/errors/index.ts';
+import { provisionToken } from '../../server/admin.ts';
 import { loadServerConfig, resolveServerConfig } from '../../server/index.ts';
+import { startTestServer } from './helpers/server.ts';
 import { tempDir } from './helpers/tempDir.ts';
 
 describe('server config', () => {
@@ -39,5 +41,18 @@ describe('server config', () => {
     const file = path.join(tempDir(), 'bad.json');
     writeFileSync(file, '{ nope');
     expect(() => loadServerConfig(file)).toThrow(/not JSON/);
+  });
+});
+
+describe('tokens provisioned in the config', () => {
+  it('are accepted with their role, though never written to the data dir', async () => {
+    const { token, entry } = await provisionToken('ci', 'viewer');
+    const t = await startTestServer({ config: { tokens: [entry] } });
+    try {
+      expect((await t.api('GET', '/api/v1/devices/stats', { token })).status).toBe(200);
+      expect((await t.api('POST', '/api/v1/devices/import', { token, body: [] })).status).toBe(403);
+    } finally {
+      await t.stop();
+    }
   });
 });
