@@ -129,4 +129,22 @@ describe('durable results', () => {
     expect(ack.refused?.[0]?.error.code).toBe('HF0624');
     expect((await t.api('GET', `/api/v1/devices/${hubId(installed)}`)).body.firmwareSource).toBe('smi');
   });
+
+  it('never acknowledges to a rig a result ID another rig sent first', async () => {
+    const r = verified(3);
+    send(r);
+    await waitFor(() => ackedIds().includes(r.resultId), 'the ack to RIG-01');
+    const other = await t.connectRig('RIG-02');
+    await other.subscribeAsync(rigCommandFilter('RIG-02'), { qos: 1 });
+    const otherAcks: string[] = [];
+    other.on('message', (_topic, payload) => otherAcks.push(...decodeAck(payload).resultIds));
+    const copy = { ...r, rigId: 'RIG-02' };
+    const marker = sampleResult({ rigId: 'RIG-02', outcome: 'ineligible' });
+    other.publish(rigTopic('RIG-02', 'results'), encodeResult(copy), { qos: 1 });
+    other.publish(rigTopic('RIG-02', 'results'), encodeResult(marker), { qos: 1 });
+    await waitFor(() => otherAcks.includes(marker.resultId), "the ack of RIG-02's own result");
+    expect(otherAcks).not.toContain(r.resultId);
+    expect(t.logs.some((l) => l.msg === 'result ID already used by another rig; not acknowledged' && l.rigId === 'RIG-02')).toBe(true);
+    expect((await t.api('GET', `/api/v1/results/${r.resultId}`)).body.rigId).toBe('RIG-01');
+  });
 });
