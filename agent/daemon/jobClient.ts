@@ -48,7 +48,15 @@ export class JobClient {
         reject,
         send: () => {
           clearTimeout(entry.timer);
-          this.link.sendJobRequest({ requestId, hub });
+          try {
+            this.link.sendJobRequest({ requestId, hub });
+          } catch (err) {
+            // The wire schema refuses what the hub reported: no answer can come, so asking again
+            // (from a timer or on a reconnection, where a throw would end the agent) is pointless.
+            finish();
+            reject(err as Error);
+            return;
+          }
           entry.timer = setTimeout(entry.send, this.retryMs);
         },
         timer: undefined,
