@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
 import type { JobAssignment } from '../../protocol/mqtt/index.ts';
@@ -72,11 +72,16 @@ export class ImageCache {
     }
     // 206 continues the part file; 200 means the server sent it whole, so start the file again.
     const append = response.status === 206;
+    // Each chunk is written as it arrives (not through a pipeline, whose error path throws away
+    // what the file stream still buffers), so what arrived stays in the part file and the next
+    // attempt asks only for the rest.
+    const out = await open(part, append ? 'a' : 'w');
     try {
-      await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(part, { flags: append ? 'a' : 'w' }));
+      for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) await out.write(chunk as Uint8Array);
     } catch (err) {
-      // What arrived stays in the part file: the next attempt asks only for the rest.
       throw new HubflashError(ErrorCode.ImageDownloadFailed, `the download of image ${target.hash.slice(0, 12)}… broke off: ${(err as Error).message}; it resumes on the next try`, { url });
+    } finally {
+      await out.close();
     }
     const bytes = readFileSync(part);
     if (bytes.length !== target.size || sha256(bytes) !== target.hash) {
