@@ -46,6 +46,8 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
   private readonly abort = new AbortController();
   /** Hubs being handled (by CHF ID), so a hub seen on two ports is handled once. */
   private readonly active = new Map<string, Promise<void>>();
+  /** The job of each hub being flashed, for its progress reports. */
+  private readonly jobsByHub = new Map<string, JobAssignment>();
 
   private constructor(
     private readonly config: AgentConfig,
@@ -119,7 +121,17 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     this.rig.on('progress', (p) => {
       this.emit('progress', p);
       if (p.chfId && throttle.due(p.chfId, p.phase)) {
-        this.link.sendProgress({ chfId: p.chfId, slot: p.port, phase: p.phase, bytesSent: p.committedOffset, bytesTotal: p.size, rateBytesPerSecond: p.rateBytesPerSecond });
+        const job = this.jobsByHub.get(p.chfId);
+        this.link.sendProgress({
+          chfId: p.chfId,
+          slot: p.port,
+          phase: p.phase,
+          // Bytes the hub holds durably: what a control room wants to see move.
+          bytesSent: p.committedOffset,
+          bytesTotal: p.size,
+          rateBytesPerSecond: p.rateBytesPerSecond,
+          ...(job ? { jobId: job.jobId, targetVersion: job.target.version } : {}),
+        });
       }
     });
     this.rig.on('hub-appeared', ({ port, hub }) => this.take(port, hub));
@@ -151,7 +163,8 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     const job = answer.job;
     this.emit('job', { chfId: hub.chfId, port: name, job });
     const image = await this.imageFor(job);
-    const result = await this.rig.flash(port, image, hub.chfId);
+    this.jobsByHub.set(hub.chfId, job);
+    const result = await this.rig.flash(port, image, hub.chfId).finally(() => this.jobsByHub.delete(hub.chfId));
     if (this.abort.signal.aborted && result.outcome === 'failed') {
       // Stopped mid-flash: the journal holds the checkpoint and the next start resumes it.
       log.info({ chfId: hub.chfId, phase: result.error?.name }, 'session checkpointed for the next start');

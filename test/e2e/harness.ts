@@ -30,6 +30,9 @@ export interface StoredResult {
   hub: { chfId: string };
   outcome: string;
   applied: boolean;
+  bytesSent: number;
+  bytesResent: number;
+  resumes: number;
 }
 
 export class SystemUnderTest {
@@ -160,11 +163,14 @@ export class SystemUnderTest {
     const out: StoredResult[] = [];
     let cursor: string | undefined;
     do {
-      const page: { items: Array<{ rigId: string; applied: boolean; result: { resultId: string; outcome: string; hub: { chfId: string } } }>; nextCursor?: string } = await this.api.get('/results', {
+      const page: {
+        items: Array<{ rigId: string; applied: boolean; result: { resultId: string; outcome: string; hub: { chfId: string }; bytesSent: number; bytesResent: number; resumes: number } }>;
+        nextCursor?: string;
+      } = await this.api.get('/results', {
         limit: 1000,
         ...(cursor ? { cursor } : {}),
       });
-      out.push(...page.items.map((i) => ({ resultId: i.result.resultId, rigId: i.rigId, hub: i.result.hub, outcome: i.result.outcome, applied: i.applied })));
+      out.push(...page.items.map((i) => ({ resultId: i.result.resultId, rigId: i.rigId, hub: i.result.hub, outcome: i.result.outcome, applied: i.applied, bytesSent: i.result.bytesSent, bytesResent: i.result.bytesResent, resumes: i.result.resumes })));
       cursor = page.nextCursor;
     } while (cursor);
     return out;

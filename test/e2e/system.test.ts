@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirmations, expectEveryResultOnce, expectOrderDone, firstCommit, transfersUnderWay } from './checks.ts';
-import { SystemUnderTest } from './harness.ts';
+import { SystemUnderTest, waitFor } from './harness.ts';
 
 const BAUD = 921_600;
 const PAYLOAD = 96 * 1024;
@@ -77,6 +77,45 @@ describe('one system: rigs and server over MQTT', () => {
     sut.startAgent('RIG-01');
     await expectOrderDone(sut);
     await expectEveryResultOnce(sut, ['RIG-01']);
+  }, 120_000);
+
+  it('shows the rig flashing, and on SIGTERM checkpoints every session and resumes it at the next start', async () => {
+    sut = new SystemUnderTest({ hubs: 8, payloadBytes: PAYLOAD });
+    await sut.setUp({ rigs: ['RIG-01'], baud: BAUD });
+    const started = firstCommit(sut);
+    const agent = sut.startAgent('RIG-01');
+    await started;
+    type Presence = { rigId: string; state: string; flashing: Array<{ chfId: string; phase: string; jobId?: string }> };
+    const flashing = await waitFor(
+      async () => (await sut!.api.get<{ items: Presence[] }>('/rigs')).items.find((r) => r.rigId === 'RIG-01' && r.state === 'online' && r.flashing.length > 0),
+      'the control room to see the rig flashing',
+      20_000,
+    );
+    expect(flashing.flashing[0]!.jobId).toMatch(/^ORD-/);
+
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    const midway = sut.hubs.filter((h) => {
+      const s = h.hub.snapshot();
+      return s.committedOffset > 0 && s.committedOffset < s.stagedSize;
+    });
+    expect(midway.length).toBeGreaterThan(0);
+    const rig = (await sut.api.get<{ items: Presence[] }>('/rigs')).items.find((r) => r.rigId === 'RIG-01')!;
+    expect(rig.state).toBe('offline'); // its goodbye, not a will after a timeout
+    expect((await sut.results()).filter((r) => r.outcome === 'failed')).toEqual([]); // a stop is not a failure
+
+    sut.startAgent('RIG-01');
+    await expectOrderDone(sut);
+    await expectEveryResultOnce(sut, ['RIG-01']);
+    // The hubs stopped mid-transfer continued from their checkpoints (the counters cover the whole
+    // flash, across the restart): one resume each, and at most one flow-control window re-sent.
+    const WINDOW = 8 * 2037;
+    const results = await sut.results();
+    for (const h of midway) {
+      const r = results.find((x) => x.hub.chfId === h.chfId && x.outcome === 'verified')!;
+      expect(r.resumes, h.chfId).toBeGreaterThanOrEqual(1);
+      expect(r.bytesResent, h.chfId).toBeLessThanOrEqual(WINDOW);
+    }
   }, 120_000);
 
   it('delivers the results after the broker was unreachable for a while', async () => {
