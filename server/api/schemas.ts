@@ -41,6 +41,7 @@ export const hubRecord = z
     firmwareSource: z.enum(['smi', 'rig']).optional(),
     custody: z.enum(CUSTODY_STATES),
     updatedAt: z.string(),
+    firmwareReportedAt: z.string().optional().describe("When the rig finished the result that set the firmware; an older result doesn't change it"),
   })
   .meta({ id: 'Hub' });
 

@@ -23,6 +23,8 @@ export interface HubRecord {
   firmwareSource?: 'smi' | 'rig';
   custody: Custody;
   updatedAt: string;
+  /** When the rig finished the result that set the firmware (its `finishedAt`): an older result does not override it. */
+  firmwareReportedAt?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export const HUB_FIELDS = [
   'firmwareSource',
   'custody',
   'updatedAt',
+  'firmwareReportedAt',
 ] as const satisfies ReadonlyArray<keyof HubRecord>;
 
 export function encodeHub(hub: HubRecord): string {

@@ -16,6 +16,8 @@ export interface ResultDecision {
  * to the target (as verified on the device); a failed or ineligible one only adds to history.
  * Refused (history only): a hub the inventory shows installed, or a claimed image the catalogue
  * does not hold. A hub unknown to the inventory is added from what the rig read off it.
+ * Superseded (history only): a result that finished before the one that set the hub's firmware
+ * (a rig's outbox re-sending an old result late must not roll the firmware back).
  */
 export function decideResult(before: HubRecord | undefined, result: ResultMessage, image: FirmwareEntry | undefined, at: string): ResultDecision {
   const h = result.hub;
@@ -32,11 +34,13 @@ export function decideResult(before: HubRecord | undefined, result: ResultMessag
         updatedAt: at,
       };
   const refused = refusal(before, result, image);
-  const setsFirmware = !refused && (result.outcome === 'verified' || result.outcome === 'already-current');
-  if (setsFirmware) {
+  const landed = !refused && (result.outcome === 'verified' || result.outcome === 'already-current');
+  const superseded = landed && isOlder(result.finishedAt, before);
+  if (landed && !superseded) {
     after.firmwareVersion = result.to.version;
     after.firmwareHash = result.to.hash;
     after.firmwareSource = 'rig';
+    after.firmwareReportedAt = result.finishedAt;
   }
   // Fill in what the SMI snapshot did not say, from the device itself.
   after.gpfId ??= h.gpfId;
@@ -55,10 +59,17 @@ export function decideResult(before: HubRecord | undefined, result: ResultMessag
     ...(result.orderId ? { orderId: result.orderId } : {}),
     ...(result.jobId ? { jobId: result.jobId } : {}),
     ...(refused ? { refused: refused.code } : {}),
+    ...(superseded ? { superseded: true } : {}),
     finishedAt: result.finishedAt,
   };
   const change: HubChange = { ...(before ? { before } : {}), after, events: [{ type: 'result', at, by: `rig:${result.rigId}`, details }] };
   return refused ? { change, refused } : { change };
+}
+
+/** The hub's firmware was set by a rig result that finished after `finishedAt`. */
+function isOlder(finishedAt: string, before: HubRecord | undefined): boolean {
+  if (before?.firmwareSource !== 'rig' || before.firmwareReportedAt === undefined) return false;
+  return Date.parse(finishedAt) < Date.parse(before.firmwareReportedAt);
 }
 
 function refusal(before: HubRecord | undefined, result: ResultMessage, image: FirmwareEntry | undefined): ErrorSummary | undefined {
