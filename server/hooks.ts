@@ -19,28 +19,41 @@ export interface ResultAppliedEvent {
   refused?: ErrorSummary;
 }
 
-/** Writes a hook adds here join the same atomic, durable batch as the inventory change. */
+/**
+ * Writes a hook adds here join the same atomic, durable batch as the result and its inventory
+ * change. Reads through `get`/`getMany` see the group's batch as built so far (what earlier
+ * results of the group wrote), then the keys every hook declared it `reads` (fetched once per
+ * group), then the Store.
+ */
 export interface ResultTransaction {
   ops: BatchOp[];
+  get(key: string): Promise<string | undefined>;
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
 }
 
 /**
  * Runs once per new result, inside the inventory's write lock, before the batch is written and
  * before the rig is acknowledged: what a hook writes through `tx` is applied exactly once with
- * the result. A hook that throws fails the whole group (nothing is acknowledged; the rig
- * re-sends). Used by the orders work to move jobs and orders on.
+ * the result. A hook that throws fails the whole group (nothing is stored or acknowledged; the
+ * rig re-sends). Used by the orders work to move jobs and orders on.
  */
 export type ResultAppliedHook = (event: ResultAppliedEvent, tx: ResultTransaction) => void | Promise<void>;
+
+/** The Store keys a hook will read for a result: read for the whole group in one `getMany`. */
+export type ResultReads = (result: ResultMessage) => readonly string[];
 
 /** A handler for a rig → server message kind the core does not handle (e.g. `job-request`). */
 export type RigMessageHandler = (rigId: string, payload: Buffer) => void | Promise<void>;
 
 export class ServerHooks {
   readonly resultApplied: ResultAppliedHook[] = [];
+  readonly resultReads: ResultReads[] = [];
   readonly rigMessages = new Map<string, RigMessageHandler>();
 
-  onResultApplied(hook: ResultAppliedHook): void {
+  /** `reads` names the keys the hook reads through `tx` for a result, so a group reads them at once. */
+  onResultApplied(hook: ResultAppliedHook, options: { reads?: ResultReads } = {}): void {
     this.resultApplied.push(hook);
+    if (options.reads) this.resultReads.push(options.reads);
   }
 
   onRigMessage(kind: string, handler: RigMessageHandler): void {

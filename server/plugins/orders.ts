@@ -7,7 +7,7 @@ import { reportRoutes } from '../api/routes/reports.ts';
 import type { ServerContext, ServerPlugin } from '../context.ts';
 import type { ResultAppliedHook, RigMessageHandler } from '../hooks.ts';
 import { OrderDesk } from '../domain/orders/OrderDesk.ts';
-import { planResultEffects } from '../domain/orders/results.ts';
+import { planResultEffects, resultEffectReads } from '../domain/orders/results.ts';
 
 /**
  * The orders plugin: orders, jobs for rigs, ASNs, charges, custody, reconciliation and reports.
@@ -29,7 +29,7 @@ export function ordersPlugin(options: { now?: () => Date } = {}): ServerPlugin &
       });
       plugin.desk = desk;
 
-      ctx.hooks.onResultApplied(ordersResultHook(desk));
+      ctx.hooks.onResultApplied(ordersResultHook(desk), { reads: resultEffectReads });
       ctx.hooks.onRigMessage('job-request', jobRequestHandler(desk, ctx.sendToRig));
 
       return [...orderRoutes(desk), ...asnRoutes(desk), ...chargeRoutes(desk), ...reportRoutes(desk)];
@@ -41,10 +41,12 @@ export function ordersPlugin(options: { now?: () => Date } = {}): ServerPlugin &
 /**
  * Moves orders, custody, readings and the SMI change log on with a new result, inside the
  * result's own batch: the hub's custody goes back to the CSP (a ledger line in its history).
+ * Reads through `tx`: what `resultEffectReads` names is read once for the whole group, and an
+ * earlier result of the group for the same hub is seen.
  */
 export function ordersResultHook(desk: OrderDesk): ResultAppliedHook {
   return async (event, tx) => {
-    const effects = await planResultEffects(desk.ctx, event.result, event.refused, desk.ctx.now().toISOString());
+    const effects = await planResultEffects(desk.ctx, event.result, event.refused, desk.ctx.now().toISOString(), tx);
     if (!effects) return;
     tx.ops.push(...effects.ops);
     const custody = effects.custody(event.after);

@@ -124,7 +124,8 @@ export class Inventory {
       const [field, value] = k.split(SEP) as [string, string];
       ops.push({ type: 'put', key: counterKey(field, value), value: String(n) });
     }
-    await this.store.batch([...ops, ...extraOps], options);
+    for (const op of extraOps) ops.push(op);
+    await this.store.batch(ops, options);
     for (const [k, n] of counted) this.counts.set(k, n);
   }
 

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../../protocol/errors/index.ts';
 import type { ErrorSummary, ResultMessage } from '../../../protocol/mqtt/index.ts';
-import type { BatchOp } from '../../storage/Store.ts';
+import type { BatchOp, Store } from '../../storage/Store.ts';
 import { custodyChangeIfAllowed } from '../custody/ledger.ts';
 import { places } from '../custody/places.ts';
 import type { HubRecord } from '../inventory/hub.ts';
@@ -10,7 +10,7 @@ import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
 import { appliedResultKey, lineKey, liveOrderKey, readingKey } from './keys.ts';
 import { parseJobId, type LineState, type OrderLine } from './model.ts';
-import { getLine, putLine } from './orderStore.ts';
+import { putLine } from './orderStore.ts';
 import { summary } from './summary.ts';
 
 /** What a rig result does to orders, custody, readings and the SMI change log. */
@@ -21,22 +21,29 @@ export interface ResultEffects {
   line?: OrderLine;
 }
 
+/** Where planning reads from: the Store, or a group's batch view (see ResultTransaction). */
+export type Reader = Pick<Store, 'getMany'>;
+
+/** The job's order, if the result names one (its job ID carries it). */
+const jobOrderOf = (result: ResultMessage): string | undefined => parseJobId(result.jobId ?? '')?.orderId ?? result.orderId;
+
+/** Every key planResultEffects reads for a result (so a group of results can read them at once). */
+export function resultEffectReads(result: ResultMessage): string[] {
+  const chfId = result.hub.chfId;
+  const jobOrder = jobOrderOf(result);
+  return [appliedResultKey(result.resultId), readingKey(chfId), liveOrderKey(chfId), ...(jobOrder !== undefined ? [lineKey(jobOrder, chfId)] : [])];
+}
+
 /**
  * Plans a result's effects (reads only). Returns undefined when the result was applied before:
  * a marker keyed by result ID is written with the effects, so applying twice changes nothing.
  * `refused` is set when the inventory stored the result without applying it (installed hub,
  * unknown image): the hub's line then fails with that reason and no SMI change is recorded.
  */
-export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string): Promise<ResultEffects | undefined> {
+export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string, reader: Reader = ctx.store): Promise<ResultEffects | undefined> {
   const chfId = result.hub.chfId;
-  // One read for everything a result needs (results arrive in groups of up to a thousand).
-  const jobOrder = parseJobId(result.jobId ?? '')?.orderId ?? result.orderId;
-  const [marker, previousReading, liveOrder, jobLine] = await ctx.store.getMany([
-    appliedResultKey(result.resultId),
-    readingKey(chfId),
-    liveOrderKey(chfId),
-    ...(jobOrder !== undefined ? [lineKey(jobOrder, chfId)] : []),
-  ]);
+  const jobOrder = jobOrderOf(result);
+  const [marker, previousReading, liveOrder, jobLine] = await reader.getMany(resultEffectReads(result));
   if (marker !== undefined) return undefined;
   const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
   const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
@@ -60,7 +67,7 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   }
   // The hub's live order wins over a job ID from an order it has left (cancelled, say).
   const orderId = liveOrder ?? jobOrder;
-  const line = orderId === jobOrder && jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : orderId !== undefined ? await getLine(ctx.store, orderId, chfId) : undefined;
+  const line = orderId === jobOrder && jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : orderId !== undefined ? await readLine(reader, orderId, chfId) : undefined;
   let next: OrderLine | undefined;
   if (orderId !== undefined && line && line.state !== 'shipped' && line.state !== 'delivered') {
     const [state, reason] = lineOutcome(line, result, refused);
@@ -74,6 +81,11 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
     custody: (hub) => custodyChangeIfAllowed(hub, 'off-rig', { at, by, place: places.csp(ctx.config), rigId: result.rigId, ...(orderId ? { orderId } : {}) }),
     ...(next ? { line: next } : {}),
   };
+}
+
+async function readLine(reader: Reader, orderId: string, chfId: string): Promise<OrderLine | undefined> {
+  const [text] = await reader.getMany([lineKey(orderId, chfId)]);
+  return text === undefined ? undefined : (JSON.parse(text) as OrderLine);
 }
 
 function lineOutcome(line: OrderLine, result: ResultMessage, refused: ErrorSummary | undefined): [LineState, ErrorSummary | undefined] {

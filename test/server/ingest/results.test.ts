@@ -55,7 +55,7 @@ describe('durable results', () => {
   });
   afterAll(() => t.stop());
 
-  it('writes a result, then applies it, and only then acknowledges it', async () => {
+  it('stores and applies a result in one batch, and only then acknowledges it', async () => {
     const r = verified(0);
     let reached!: () => void;
     let release!: () => void;
@@ -63,8 +63,9 @@ describe('durable results', () => {
     gate = { reached, release: new Promise<void>((resolve) => (release = resolve)) };
     send(r);
     await atHook;
-    // Mid-way through applying: the result is already stored, the hub not yet changed, no ack sent.
-    expect((await t.api('GET', `/api/v1/results/${r.resultId}`)).body).toMatchObject({ applied: false });
+    // Mid-way through applying: nothing is written yet (the result is stored in the batch that
+    // applies it), the hub is unchanged, no ack is sent.
+    expect((await t.api('GET', `/api/v1/results/${r.resultId}`)).status).toBe(404);
     expect((await t.api('GET', `/api/v1/devices/${hubId(0)}`)).body.firmwareSource).toBe('smi');
     expect((await t.api('GET', '/api/v1/ingest')).body.results.acknowledged).toBe(0);
     gate = undefined;
@@ -128,6 +129,21 @@ describe('durable results', () => {
     const ack = await waitFor(() => acks.find((a) => a.resultIds.includes(r.resultId)), 'the ack');
     expect(ack.refused?.[0]?.error.code).toBe('HF0624');
     expect((await t.api('GET', `/api/v1/devices/${hubId(installed)}`)).body.firmwareSource).toBe('smi');
+  });
+
+  it("keeps a hub's firmware when a result that finished earlier arrives after a later one", async () => {
+    const later = verified(4, { startedAt: '2025-03-01T09:00:00Z', finishedAt: '2025-03-01T10:00:00Z' });
+    const earlier = verified(4, { outcome: 'already-current', to: { version: '01000000', hash: 'd'.repeat(64) }, startedAt: '2025-03-01T08:00:00Z', finishedAt: '2025-03-01T09:00:00Z' });
+    send(later);
+    await waitFor(() => ackedIds().includes(later.resultId), 'the ack of the later result');
+    send(earlier);
+    await waitFor(() => ackedIds().includes(earlier.resultId), 'the ack of the earlier result');
+    expect((await t.api('GET', `/api/v1/devices/${hubId(4)}`)).body).toMatchObject({ firmwareVersion: image.version, firmwareSource: 'rig', firmwareReportedAt: '2025-03-01T10:00:00Z' });
+    const events = (await t.api('GET', `/api/v1/devices/${hubId(4)}/history`)).body.items as Array<{ type: string; details?: Record<string, unknown> }>;
+    expect(events.filter((e) => e.type === 'result').map((e) => [e.details?.resultId, e.details?.superseded])).toEqual([
+      [later.resultId, undefined],
+      [earlier.resultId, true],
+    ]);
   });
 
   it('never acknowledges to a rig a result ID another rig sent first', async () => {
