@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { ErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
-import { decodeHeartbeat, decodeProgress, decodeResult, decodeStatus } from '../../protocol/mqtt/index.ts';
+import { decodeHeartbeat, decodeProgress, decodeStatus } from '../../protocol/mqtt/index.ts';
 import type { Inventory } from '../domain/inventory/Inventory.ts';
 import type { Presence } from '../domain/rigs/Presence.ts';
 import type { ServerHooks } from '../hooks.ts';
+import { decodeResultPayload } from './decodeResult.ts';
 import type { IngestStats } from './IngestStats.ts';
 import type { ResultIngest } from './ResultIngest.ts';
 
@@ -53,8 +54,8 @@ export class Ingest {
         return;
       }
       case 'results': {
-        const text = payload.toString('utf8');
-        this.results.submit(rigId, this.own(rigId, decodeResult(text)), text);
+        const { result, text } = decodeResultPayload(payload);
+        this.results.submit(rigId, this.own(rigId, result), text);
         return;
       }
       default: {
