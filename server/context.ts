@@ -37,4 +37,16 @@ export interface ServerPlugin {
   name: string;
   setup(ctx: ServerContext): Promise<RouteSpec[] | void> | RouteSpec[] | void;
   close?(): Promise<void>;
+  /**
+   * How to make this plugin again in the server's storage thread: the module's URL, the name of
+   * the factory it exports, and JSON-safe arguments. A server runs its storage in a thread of
+   * its own only if every plugin has this (ordersPlugin() does).
+   */
+  portable?: PortablePlugin;
+}
+
+export interface PortablePlugin {
+  module: string;
+  factory: string;
+  args?: unknown[];
 }

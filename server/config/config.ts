@@ -54,6 +54,11 @@ const configToken = z.strictObject({
 
 export const serverConfigSchema = z.strictObject({
   dataDir: z.string().default('./data'),
+  /**
+   * Run storage, ingest, the domain and the API in a worker thread, and the MQTT broker on the
+   * main thread (two cores at work). Needs plugins that can be made again in that thread.
+   */
+  storageThread: z.boolean().default(true),
   mqtt: mqttSchema.default(mqttSchema.parse({})),
   http: httpSchema.default(httpSchema.parse({})),
   /** PEM files of the manufacturer public keys images must be signed with. */

@@ -17,6 +17,8 @@ import { planResultEffects, resultEffectReads } from '../domain/orders/results.t
 export function ordersPlugin(options: { now?: () => Date } = {}): ServerPlugin & { desk?: OrderDesk } {
   const plugin: ServerPlugin & { desk?: OrderDesk } = {
     name: 'orders',
+    // A clock of the caller's own cannot go to another thread; the real one can.
+    ...(options.now ? {} : { portable: { module: import.meta.url, factory: 'ordersPlugin' } }),
     setup(ctx: ServerContext) {
       const desk = new OrderDesk({
         store: ctx.store,

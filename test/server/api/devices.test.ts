@@ -15,7 +15,8 @@ describe('devices API', () => {
   let t: TestServer;
   let base: string;
   beforeAll(async () => {
-    t = await startTestServer();
+    // One thread: the test reads the server's routes from its parts (server.context).
+    t = await startTestServer({ config: { storageThread: false } });
     base = `http://127.0.0.1:${t.addresses.http}/api/v1`;
   });
   afterAll(() => t.stop());

@@ -24,7 +24,8 @@ describe('hubflash order, asn, reconcile, charges, tariff, smi-changes, stock, c
   const cli = (...args: string[]) => runCli([...args, ...flags], [orderCmd, asnCmd, chargesCmd, custodyCmd, reconcileCmd, smiCmd, stockCmd]);
 
   beforeAll(async () => {
-    t = await startTestServer({ serverOptions: { plugins: [ordersPlugin()] } });
+    // One thread: the test submits results through the server's parts (server.context).
+    t = await startTestServer({ config: { storageThread: false }, serverOptions: { plugins: [ordersPlugin()] } });
     flags = ['--server', `http://127.0.0.1:${t.addresses.http}`, '--token', t.tokens.admin];
     image = await addApprovedImage(t);
     const rows = [0, 1].map((i) => ({ chfId: chf(i), gpfId: chf(i, true), manufacturerCode: '121D', model: 'EDMI-CH2', hardwareVersion: '1111', hanVariant: hubRecord(i).hanVariant, region: 'Central', smiStatus: 'Whitelisted', firmwareVersion: '01260300' }));

@@ -41,7 +41,8 @@ describe('jobs over MQTT', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer({ serverOptions: { plugins: [plugin] } });
+    // One thread: the test uses the plugin's desk and the server's parts directly.
+    t = await startTestServer({ config: { storageThread: false }, serverOptions: { plugins: [plugin] } });
     image = await addApprovedImage(t);
     const rows = [0, 1].map((i) => {
       const h = hubRecord(i);

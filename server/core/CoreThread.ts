@@ -1,0 +1,154 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { HubflashError, type ErrorCode } from '../../protocol/errors/index.ts';
+import type { BrokerEvents } from '../broker/Broker.ts';
+import { EventBatcher } from '../broker/eventBatch.ts';
+import type { ServerConfig } from '../config/config.ts';
+import type { PortablePlugin } from '../context.ts';
+import type { CoreWorkerData, FromCore, ThreadError, ToCore } from './threadMessages.ts';
+
+export interface CoreThreadOptions {
+  config: ServerConfig;
+  plugins: PortablePlugin[];
+  version: string;
+  /** The embedder's logger: the thread's log lines are written through it. Absent: the thread logs to stdout. */
+  logger?: Logger;
+  /** Publishes on the broker (acks, jobs). */
+  publish(topic: string, payload: Buffer): Promise<void>;
+  /** The thread failed after it started (storage is gone). */
+  failed(err: Error): void;
+}
+
+const LEVEL_NAMES: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * The server's storage-owning part (startCore: storage, ingest, domain, plugins, HTTP API) in a
+ * worker thread, seen from the main thread where the broker runs. The broker's events go to it
+ * in batches, one message per turn of this thread's event loop, in order; its publish requests
+ * come back here.
+ */
+export class CoreThread {
+  /** Give the broker these: they reach the storage thread. */
+  readonly events: BrokerEvents;
+  private readonly worker: Worker;
+  private readonly batcher = new EventBatcher();
+  private flushing = false;
+  private started: { resolve(http: number): void; reject(err: Error): void } | undefined;
+  private whenStopped: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private running = false;
+
+  private constructor(private readonly o: CoreThreadOptions) {
+    const workerData: CoreWorkerData = { config: o.config, plugins: o.plugins, version: o.version, forwardLogs: o.logger !== undefined };
+    this.worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
+    this.worker.on('message', (m: FromCore) => this.receive(m));
+    this.worker.on('error', (err) => this.ended(err));
+    this.worker.on('exit', (code) => this.ended(new Error(`the storage thread exited (code ${code})`)));
+    const queue = <A extends unknown[]>(record: (...args: A) => void) => (...args: A): void => {
+      record(...args);
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    };
+    const b = this.batcher;
+    this.events = {
+      rigMessage: queue((rigId, kind, payload) => b.rigMessage(rigId, kind, payload)),
+      rigConnected: queue((rigId) => b.rigConnected(rigId)),
+      rigDisconnected: queue((rigId) => b.rigDisconnected(rigId)),
+      refused: queue((what, who, reason) => b.refused(what, who, reason)),
+    };
+  }
+
+  /** Starts the thread and waits for it to serve HTTP; returns the HTTP port. */
+  static async start(o: CoreThreadOptions): Promise<{ thread: CoreThread; http: number }> {
+    const thread = new CoreThread(o);
+    try {
+      const http = await new Promise<number>((resolve, reject) => (thread.started = { resolve, reject }));
+      thread.running = true;
+      return { thread, http };
+    } catch (err) {
+      await thread.abort();
+      throw err;
+    }
+  }
+
+  /** How busy the storage thread's event loop has been (performance.eventLoopUtilization). */
+  eventLoopUtilization(previous?: EventLoopUtilization): EventLoopUtilization {
+    return this.worker.performance.eventLoopUtilization(previous);
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    if (this.batcher.length === 0 || this.stopping) return;
+    const batch = this.batcher.take();
+    this.send({ t: 'events', batch }, [batch.bytes]);
+  }
+
+  private send(message: ToCore, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private receive(m: FromCore): void {
+    switch (m.t) {
+      case 'publish':
+        this.o.publish(m.topic, Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)).then(
+          () => this.send({ t: 'published', id: m.id }),
+          (err: unknown) => this.send({ t: 'published', id: m.id, error: (err as Error).message }),
+        );
+        return;
+      case 'log':
+        this.relog(m.line);
+        return;
+      case 'started':
+        this.started?.resolve(m.http);
+        return;
+      case 'failed':
+        this.started?.reject(threadError(m.error));
+        return;
+      case 'stopped':
+        this.whenStopped?.();
+    }
+  }
+
+  /** A log line of the thread, through the embedder's logger (which adds its own time). */
+  private relog(line: string): void {
+    const { level, time: _time, pid: _pid, hostname: _hostname, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string; [k: string]: unknown };
+    this.o.logger?.[LEVEL_NAMES[level] ?? 'info'](fields, msg ?? '');
+  }
+
+  private ended(err: Error): void {
+    this.started?.reject(err); // while starting: start() fails
+    this.whenStopped?.();
+    if (this.running && !this.stopping) {
+      this.stopping = Promise.resolve();
+      this.o.failed(err);
+    }
+  }
+
+  /** Delivers what the broker reported, lets the thread finish and close storage, and ends it. */
+  stop(): Promise<void> {
+    this.flush();
+    this.stopping ??= (async () => {
+      const stopped = new Promise<void>((resolve) => (this.whenStopped = resolve));
+      this.send({ t: 'stop' });
+      await stopped;
+      await this.worker.terminate();
+    })();
+    return this.stopping;
+  }
+
+  /** Ends a thread that failed to start. */
+  async abort(): Promise<void> {
+    this.stopping ??= Promise.resolve();
+    await this.worker.terminate();
+  }
+}
+
+/** A HubflashError from the other thread keeps its code (its message already ends with it). */
+function threadError(e: ThreadError): Error {
+  const err = e.code === undefined ? new Error(e.message) : new HubflashError(e.code as ErrorCode, e.message.replace(/ \(HF\d{4}\)$/, ''), e.context ?? {});
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
