@@ -6,8 +6,9 @@ import { pino } from 'pino';
 import { decodeAck, encodeResult, rigCommandFilter, rigTopic } from '../../protocol/mqtt/index.ts';
 import { buildImage, generateManufacturerKeyPair } from '../../protocol/image/index.ts';
 import { addRig, createToken } from '../../server/admin.ts';
-import { createServer } from '../../server/index.ts';
-import { writeFileSync } from 'node:fs';
+import { createServer, type ServerPlugin } from '../../server/index.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { hubId } from '../../test/server/helpers/snapshot.ts';
@@ -116,18 +117,27 @@ export async function rawAedesRate(o: RateOptions, payloadBytes: number): Promis
 }
 
 /** Durable results through the real server: validated, synced to LevelDB, applied, acknowledged. */
-export async function durableResultRate(o: RateOptions, dataDir: string): Promise<{ rate: number; payloadBytes: number; groups: number }> {
+export interface DurableRun {
+  rate: number;
+  payloadBytes: number;
+  groups: number;
+  /** Event-loop utilisation of the main thread (the clients and the broker) and of the storage thread. */
+  elu: { main: number; storage?: number };
+}
+
+export async function durableResultRate(o: RateOptions, dataDir: string, serverOptions: { plugins?: ServerPlugin[] } = {}): Promise<DurableRun> {
   const keys = generateManufacturerKeyPair();
   writeFileSync(path.join(dataDir, 'manufacturer.pem'), keys.publicKeyPem);
   const secrets = await Promise.all(Array.from({ length: o.rigs }, (_, r) => addRig(dataDir, `RIG-${r}`, 'bench')));
   const { token } = await createToken(dataDir, 'bench', 'admin', 'bench');
   const server = createServer(
     { dataDir, mqtt: { port: 0, host: '127.0.0.1' }, http: { port: 0, host: '127.0.0.1' }, trustedManufacturerKeys: [path.join(dataDir, 'manufacturer.pem')] },
-    { logger: pino({ level: 'warn' }) },
+    { logger: pino({ level: 'warn' }), ...serverOptions },
   );
   const addresses = await server.start();
+  const api = `http://127.0.0.1:${addresses.http}/api/v1`;
   const imageBytes = buildImage({ manufacturerCode: 0x121d, imageType: 0, fileVersion: 0x02010000, payload: new Uint8Array(1000) }, keys.privateKeyPem);
-  await fetch(`http://127.0.0.1:${addresses.http}/api/v1/firmware?approve=true`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: imageBytes });
+  await fetch(`${api}/firmware?approve=true`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: imageBytes });
   const image = { sha256: createHash('sha256').update(imageBytes).digest('hex'), version: '02010000' };
   const url = `mqtt://127.0.0.1:${addresses.mqtt}`;
   const clients = await Promise.all(secrets.map((secret, r) => mqtt.connectAsync(url, { clientId: `RIG-${r}`, username: `RIG-${r}`, password: secret, reconnectPeriod: 0 })));
@@ -135,13 +145,35 @@ export async function durableResultRate(o: RateOptions, dataDir: string): Promis
   // Built before timing, like a rig's outbox.
   const payloads = clients.map((_, r) => Array.from({ length: o.perRig }, (_, i) => resultFor(`RIG-${r}`, hubId(r * o.perRig + i), image)));
   try {
-    const elu0 = performance.eventLoopUtilization();
+    const profiling = await startProfile();
+    const [main0, storage0] = [performance.eventLoopUtilization(), server.storageThreadUtilization()];
     const rate = await drive(clients, (r, i) => payloads[r]![i]!, (r) => rigTopic(`RIG-${r}`, 'results'), (r) => appAckWaiter(clients[r]!, o.perRig), o);
-    if (process.env.BENCH_DEBUG) console.log('durable ELU', performance.eventLoopUtilization(elu0).utilization.toFixed(2));
-    const stats = server.context.stats.snapshot() as { results: { groups: number } };
-    return { rate, payloadBytes: payloads[0]![0]!.length, groups: stats.results.groups };
+    const storage = storage0 && server.storageThreadUtilization(storage0)?.utilization;
+    const elu = { main: performance.eventLoopUtilization(main0).utilization, ...(storage !== undefined ? { storage } : {}) };
+    await profiling?.();
+    const stats = (await (await fetch(`${api}/ingest`, { headers: { authorization: `Bearer ${token}` } })).json()) as { results: { groups: number } };
+    return { rate, payloadBytes: payloads[0]![0]!.length, groups: stats.results.groups, elu };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true)));
     await server.stop();
   }
+}
+
+/**
+ * With BENCH_PROFILE=dir, a CPU profile of this thread while results are driven (the clients
+ * and the broker; the storage thread is not in it), written as dir/durable-<time>.cpuprofile.
+ */
+async function startProfile(): Promise<(() => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `durable-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }
