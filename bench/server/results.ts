@@ -123,6 +123,8 @@ export interface DurableRun {
   groups: number;
   /** Event-loop utilisation of the main thread (the clients and the broker) and of the storage thread. */
   elu: { main: number; storage?: number };
+  /** CPU time of the whole process (every thread, and the kernel on its behalf) per result, µs. */
+  cpuPerResultUs: number;
 }
 
 export async function durableResultRate(o: RateOptions, dataDir: string, serverOptions: { plugins?: ServerPlugin[] } = {}): Promise<DurableRun> {
@@ -146,13 +148,14 @@ export async function durableResultRate(o: RateOptions, dataDir: string, serverO
   const payloads = clients.map((_, r) => Array.from({ length: o.perRig }, (_, i) => resultFor(`RIG-${r}`, hubId(r * o.perRig + i), image)));
   try {
     const profiling = await startProfile();
-    const [main0, storage0] = [performance.eventLoopUtilization(), server.storageThreadUtilization()];
+    const [main0, storage0, cpu0] = [performance.eventLoopUtilization(), server.storageThreadUtilization(), process.cpuUsage()];
     const rate = await drive(clients, (r, i) => payloads[r]![i]!, (r) => rigTopic(`RIG-${r}`, 'results'), (r) => appAckWaiter(clients[r]!, o.perRig), o);
+    const cpu = process.cpuUsage(cpu0);
     const storage = storage0 && server.storageThreadUtilization(storage0)?.utilization;
     const elu = { main: performance.eventLoopUtilization(main0).utilization, ...(storage !== undefined ? { storage } : {}) };
     await profiling?.();
     const stats = (await (await fetch(`${api}/ingest`, { headers: { authorization: `Bearer ${token}` } })).json()) as { results: { groups: number } };
-    return { rate, payloadBytes: payloads[0]![0]!.length, groups: stats.results.groups, elu };
+    return { rate, payloadBytes: payloads[0]![0]!.length, groups: stats.results.groups, elu, cpuPerResultUs: (cpu.user + cpu.system) / (o.rigs * o.perRig) };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true)));
     await server.stop();

@@ -5,10 +5,9 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
-import { parseRigTopic } from '../../protocol/mqtt/index.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { CredentialStore } from '../datadir/CredentialStore.ts';
-import { canPublish, canSubscribe, type Identity } from './acl.ts';
+import { canPublish, canSubscribe, parseTopic, type Identity } from './acl.ts';
 import { authenticateConnection } from './authenticate.ts';
 
 export interface BrokerEvents {
@@ -115,7 +114,7 @@ export class Broker {
   private route(packet: AedesPublishPacket, client: Client | null): void {
     if (!client) return; // the broker's own messages ($SYS, our acks)
     const who = this.identities.get(client);
-    const topic = parseRigTopic(packet.topic);
+    const topic = parseTopic(packet.topic);
     if (who?.kind !== 'rig' || !topic || topic.direction !== 'rig' || topic.rigId !== who.rigId) return;
     this.events.rigMessage(who.rigId, topic.kind, packet.payload as Buffer);
   }

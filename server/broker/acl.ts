@@ -1,4 +1,4 @@
-import { RIGS_ROOT, RIG_COMMAND_KINDS, RIG_MESSAGE_KINDS, parseRigTopic, rigTopic } from '../../protocol/mqtt/index.ts';
+import { RIGS_ROOT, RIG_COMMAND_KINDS, RIG_MESSAGE_KINDS, parseRigTopic, rigTopic, type ParsedRigTopic } from '../../protocol/mqtt/index.ts';
 import type { Role } from '../config/config.ts';
 
 /** Who is on the other end of an MQTT connection, once authenticated. */
@@ -13,6 +13,19 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 const yes: Verdict = { ok: true };
 const no = (reason: string): Verdict => ({ ok: false, reason });
 
+const parsedTopics = new Map<string, ParsedRigTopic | null>();
+
+/** parseRigTopic, remembered: rigs publish on the same few topics all day (bounded: anyone may send any topic). */
+export function parseTopic(topic: string): ParsedRigTopic | null {
+  let parsed = parsedTopics.get(topic);
+  if (parsed === undefined) {
+    parsed = parseRigTopic(topic);
+    if (parsedTopics.size >= 10_000) parsedTopics.clear();
+    parsedTopics.set(topic, parsed);
+  }
+  return parsed;
+}
+
 /**
  * Publishing: a rig only to its own rig → server topics, retaining only its status; an
  * operator's tool never. (The server publishes commands itself, outside these rules.)
@@ -20,7 +33,7 @@ const no = (reason: string): Verdict => ({ ok: false, reason });
 export function canPublish(who: Identity, topic: string, retain: boolean): Verdict {
   if (who.kind !== 'rig') return no('operator connections are read-only');
   if (topic.startsWith('$')) return no(`${topic} is reserved`);
-  const parsed = parseRigTopic(topic);
+  const parsed = parseTopic(topic);
   if (!parsed || parsed.direction !== 'rig') return no(`${topic} is not a rig → server topic`);
   if (parsed.rigId !== who.rigId) return no(`rig ${who.rigId} may not publish as rig ${parsed.rigId}`);
   if (retain && parsed.kind !== 'status') return no(`only status may be retained, not ${parsed.kind}`);

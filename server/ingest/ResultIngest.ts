@@ -32,6 +32,18 @@ export interface ResultIngestDeps {
   finished(rigId: string, chfId: string): void;
 }
 
+let lastMs = 0;
+let lastIso = '';
+/** The time as ISO 8601, made once per millisecond (results arrive by the thousand). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /**
  * Durable results with group commit. Results queue up while a group is being written; each
  * group, one at a time: 1. every new result is stored and applied to the inventory (with what
@@ -46,7 +58,7 @@ export class ResultIngest {
   constructor(private readonly d: ResultIngestDeps) {}
 
   /** Queues a validated result; `raw` is the payload it was decoded from (default: re-encoded). */
-  submit(rigId: string, result: ResultMessage, raw: string = JSON.stringify(result), receivedAt: string = new Date().toISOString()): void {
+  submit(rigId: string, result: ResultMessage, raw: string = JSON.stringify(result), receivedAt: string = isoNow()): void {
     this.queue.push({ rigId, result, raw, receivedAt });
     this.running ??= this.drain();
   }

@@ -1,5 +1,13 @@
-import { encodeAck, rigCommandTopic, type ErrorSummary, type ResultMessage } from '../../protocol/mqtt/index.ts';
+import { ackMessage, encodeAck, rigCommandTopic, type AckMessageInput, type ErrorSummary, type ResultMessage } from '../../protocol/mqtt/index.ts';
+import { compileSchema, FAIL } from './compiledSchema.ts';
 import type { ResultIngestDeps } from './ResultIngest.ts';
+
+const checkAck = compileSchema(ackMessage);
+
+/** encodeAck, checked with the schema compiled from ackMessage; encodeAck itself (which throws) for what that does not accept. */
+function encodeAckChecked(message: AckMessageInput): Buffer {
+  return checkAck && checkAck(message) !== FAIL ? Buffer.from(JSON.stringify(message)) : encodeAck(message);
+}
 
 /**
  * One `cmd/ack` per rig naming every result of that rig in the group (new or duplicate), with
@@ -26,7 +34,7 @@ export async function acknowledge(
     [...byRig].map(async ([rigId, ids]) => {
       const resultIds = [...ids];
       const refused = resultIds.filter((id) => refusals.has(id)).map((resultId) => ({ resultId, error: refusals.get(resultId)! }));
-      const payload = encodeAck({ v: 1, resultIds, ...(refused.length ? { refused } : {}), at });
+      const payload = encodeAckChecked({ v: 1, resultIds, ...(refused.length ? { refused } : {}), at });
       await d.publish(rigCommandTopic(rigId, 'ack'), payload);
       d.stats.results.acknowledged += resultIds.length;
     }),

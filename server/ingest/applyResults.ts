@@ -4,8 +4,9 @@ import type { FirmwareEntry } from '../domain/catalogue/Catalogue.ts';
 import type { HubRecord } from '../domain/inventory/hub.ts';
 import { accumulateChange, type HubChange } from '../domain/inventory/Inventory.ts';
 import { decideResult } from '../domain/results/applyResult.ts';
-import type { ResultTransaction } from '../hooks.ts';
+import type { ResultAppliedEvent, ResultTransaction } from '../hooks.ts';
 import { BatchView } from '../storage/BatchView.ts';
+import type { BatchOp } from '../storage/Store.ts';
 import type { ResultIngestDeps } from './ResultIngest.ts';
 import { encodeStoredResult, pendingKey, refusalKey, resultKey } from './resultKeys.ts';
 
@@ -29,14 +30,15 @@ type Deps = Pick<ResultIngestDeps, 'store' | 'inventory' | 'catalogue' | 'audit'
 export async function applyResults(d: Deps, items: readonly Applicable[], options: { store: boolean }): Promise<Map<string, ErrorSummary>> {
   const { inventory, catalogue, hooks } = d;
   const at = new Date().toISOString();
+  // The hooks' writes, seen by their own reads; the core's own writes go beside them.
   const view = new BatchView(d.store);
-  const ops = view.ops;
-  const tx: ResultTransaction = { ops, get: (key) => view.get(key), getMany: (keys) => view.getMany(keys) };
+  const tx: ResultTransaction = { ops: view.ops, get: (key) => view.get(key), getMany: (keys) => view.getMany(keys) };
+  const ops: BatchOp[] = [];
 
   const chfIds = [...new Set(items.map((i) => i.result.hub.chfId))];
   const hashes = [...new Set(items.map((i) => i.result.imageHash).filter((h): h is string => h !== undefined))];
   const reads: string[] = [];
-  for (const read of hooks.resultReads) for (const { result } of items) reads.push(...read(result));
+  for (const read of hooks.resultReads) for (const { result } of items) for (const key of read(result)) reads.push(key);
   const [records, entries] = await Promise.all([inventory.getMany(chfIds), Promise.all(hashes.map((h) => catalogue.find(h))), view.prefetch(reads)]);
   const hubs = new Map<string, HubRecord | undefined>(chfIds.map((id, i) => [id, records[i]]));
   const images = new Map<string, FirmwareEntry | undefined>(hashes.map((h, i) => [h, entries[i]]));
@@ -54,12 +56,16 @@ export async function applyResults(d: Deps, items: readonly Applicable[], option
       ops.push({ type: 'put', key: refusalKey(id), value: JSON.stringify(refused) });
     }
     // Hooks run before the change is accumulated, so what they add to `after` and `events` is kept.
-    for (const hook of hooks.resultApplied) {
-      await hook({ rigId, result, ...(before ? { before } : {}), after: change.after, events: change.events, ...(refused ? { refused } : {}) }, tx);
+    if (hooks.resultApplied.length > 0) {
+      const event: ResultAppliedEvent = { rigId, result, after: change.after, events: change.events };
+      if (before) event.before = before;
+      if (refused) event.refused = refused;
+      for (const hook of hooks.resultApplied) await hook(event, tx);
     }
     accumulateChange(changes, change);
     hubs.set(result.hub.chfId, change.after);
   }
+  for (const op of view.ops) ops.push(op);
   await Promise.all([inventory.commit([...changes.values()], ops, { sync: true }), options.store ? d.audit.append(auditEntries(items)) : undefined]);
   d.stats.results.refused += refusals.size;
   for (const { rigId, result } of items) d.finished(rigId, result.hub.chfId);

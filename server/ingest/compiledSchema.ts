@@ -121,6 +121,15 @@ class Generator {
         return this.object(def, x);
       case 'record':
         return this.record(def, x);
+      case 'array': {
+        const [out, i, element] = [this.tmp(), this.tmp(), this.tmp()];
+        this.emit(`if (!Array.isArray(${x})) return FAIL;`);
+        this.emit(`const ${out} = new Array(${x}.length);`);
+        this.emit(`for (let ${i} = 0; ${i} < ${x}.length; ${i}++) { const ${element} = ${x}[${i}];`);
+        this.emit(`${out}[${i}] = ${this.node(def.element as Node, element)};`);
+        this.emit('}');
+        return out;
+      }
       default:
         throw new Unsupported(def.type);
     }

@@ -11,7 +11,7 @@ export class BatchView {
   private seen = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'getMany'>,
     /** The batch being built; callers push to it, the view picks new ops up on the next read. */
     readonly ops: BatchOp[] = [],
   ) {}
@@ -29,13 +29,23 @@ export class BatchView {
     });
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.getMany([key]))[0];
+  get(key: string): Promise<string | undefined> {
+    return this.getMany([key]).then((values) => values[0]);
   }
 
-  async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
-    await this.prefetch(keys);
-    return keys.map((k) => this.known.get(k));
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
+    return Promise.resolve(this.peek(keys) ?? this.prefetch(keys).then(() => this.peek(keys)!));
+  }
+
+  /** The values, when every key is known (no read needed); otherwise undefined. */
+  peek(keys: readonly string[]): Array<string | undefined> | undefined {
+    this.catchUp();
+    const values: Array<string | undefined> = [];
+    for (const k of keys) {
+      if (!this.known.has(k)) return undefined;
+      values.push(this.known.get(k));
+    }
+    return values;
   }
 
   private catchUp(): void {

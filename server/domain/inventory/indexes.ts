@@ -28,11 +28,13 @@ export function indexOps(before: HubRecord | undefined, after: HubRecord, ops: B
     if (old === now) continue;
     if (old !== undefined) {
       ops.push({ type: 'del', key: indexKey(key, old, after.chfId) });
-      deltas.set(deltaKey(field, old), (deltas.get(deltaKey(field, old)) ?? 0) - 1);
+      const counter = deltaKey(field, old);
+      deltas.set(counter, (deltas.get(counter) ?? 0) - 1);
     }
     if (now !== undefined) {
       ops.push({ type: 'put', key: indexKey(key, now, after.chfId), value: '' });
-      deltas.set(deltaKey(field, now), (deltas.get(deltaKey(field, now)) ?? 0) + 1);
+      const counter = deltaKey(field, now);
+      deltas.set(counter, (deltas.get(counter) ?? 0) + 1);
     }
   }
 }

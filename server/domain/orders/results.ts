@@ -5,7 +5,7 @@ import { custodyChangeIfAllowed } from '../custody/ledger.ts';
 import { places } from '../custody/places.ts';
 import type { HubRecord } from '../inventory/hub.ts';
 import type { HubChange } from '../inventory/Inventory.ts';
-import { readingOp } from '../reconciliation/readings.ts';
+import { putReading, readingOp, type Reading } from '../reconciliation/readings.ts';
 import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
 import { appliedResultKey, lineKey, liveOrderKey, readingKey } from './keys.ts';
@@ -47,21 +47,13 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   if (marker !== undefined) return undefined;
   const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
   const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
-  ops.push(
-    readingOp(previousReading, {
-      chfId,
-      rigId: result.rigId,
-      at: result.finishedAt,
-      source: 'result',
-      resultId: result.resultId,
-      gpfId: result.hub.gpfId,
-      manufacturerCode: result.hub.manufacturerCode,
-      model: result.hub.model,
-      hardwareVersion: result.hub.hardwareVersion,
-      hanVariant: result.hub.hanVariant,
-      ...(landed ? { firmwareVersion: result.to.version, firmwareHash: result.to.hash } : { firmwareVersion: result.from.version, ...(result.from.hash ? { firmwareHash: result.from.hash } : {}) }),
-    }),
-  );
+  const h = result.hub;
+  const reading: Reading = { chfId, rigId: result.rigId, at: result.finishedAt, source: 'result', resultId: result.resultId, gpfId: h.gpfId, manufacturerCode: h.manufacturerCode, model: h.model, hardwareVersion: h.hardwareVersion, hanVariant: h.hanVariant };
+  const firmware = landed ? result.to : result.from;
+  reading.firmwareVersion = firmware.version;
+  if (firmware.hash !== undefined) reading.firmwareHash = firmware.hash;
+  // With no earlier reading there are no other GPF IDs to keep.
+  ops.push(previousReading === undefined ? putReading(reading) : readingOp(previousReading, reading));
   if (landed && result.outcome === 'verified' && (result.from.version !== result.to.version || result.from.hash !== result.to.hash)) {
     ops.push(putSmiChange({ chfId, gpfId: result.hub.gpfId, before: result.from, after: result.to, rigId: result.rigId, at: new Date(result.finishedAt).toISOString(), resultId: result.resultId, ...(result.orderId ? { orderId: result.orderId } : {}) }));
   }

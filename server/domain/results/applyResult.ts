@@ -50,19 +50,15 @@ export function decideResult(before: HubRecord | undefined, result: ResultMessag
   after.hanVariant ??= h.hanVariant;
   after.updatedAt = at;
   // The whole result is stored under its ID (GET /results/{id}); the history keeps the gist.
-  const details: Record<string, unknown> = {
-    resultId: result.resultId,
-    outcome: result.outcome,
-    from: result.from.version,
-    to: result.to.version,
-    ...(result.error ? { error: result.error.code } : {}),
-    ...(result.orderId ? { orderId: result.orderId } : {}),
-    ...(result.jobId ? { jobId: result.jobId } : {}),
-    ...(refused ? { refused: refused.code } : {}),
-    ...(superseded ? { superseded: true } : {}),
-    finishedAt: result.finishedAt,
-  };
-  const change: HubChange = { ...(before ? { before } : {}), after, events: [{ type: 'result', at, by: `rig:${result.rigId}`, details }] };
+  const details: Record<string, unknown> = { resultId: result.resultId, outcome: result.outcome, from: result.from.version, to: result.to.version };
+  if (result.error) details.error = result.error.code;
+  if (result.orderId) details.orderId = result.orderId;
+  if (result.jobId) details.jobId = result.jobId;
+  if (refused) details.refused = refused.code;
+  if (superseded) details.superseded = true;
+  details.finishedAt = result.finishedAt;
+  const change: HubChange = { after, events: [{ type: 'result', at, by: `rig:${result.rigId}`, details }] };
+  if (before) change.before = before;
   return refused ? { change, refused } : { change };
 }
 

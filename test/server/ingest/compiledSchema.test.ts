@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -101,14 +102,17 @@ describe('schemas compiled from zod', () => {
     const status = { v: 1, rigId: 'RIG-01', state: 'online', seq: 3, at: '2025-01-01T10:00:00Z', agentVersion: '1.0', slots: 4 };
     const progress = { v: 1, rigId: 'RIG-01', chfId: '00db1234567890a0', phase: 'transfer', bytesSent: 1, bytesTotal: 2, rateBytesPerSecond: 1.5, at: '2025-01-01T10:00:00Z' };
     const heartbeat = { v: 1, rigId: 'RIG-01', seq: 1, at: '2025-01-01T10:00:00Z', slots: { total: 4, busy: 1 } };
-    for (const [schema, good] of [[statusMessage, status], [progressMessage, progress], [heartbeatMessage, heartbeat]] as const) {
+    const ack = { v: 1, resultIds: [randomUUID(), randomUUID()], refused: [{ resultId: randomUUID(), error: { code: 'HF0623', name: 'ResultUnknownImage', message: 'x' } }], at: '2025-01-01T10:00:00Z' };
+    for (const [schema, good] of [[statusMessage, status], [progressMessage, progress], [heartbeatMessage, heartbeat], [ackMessage, ack]] as const) {
       expect(compileSchema(schema)!(good)).not.toBe(FAIL);
-      for (const text of [good, { ...good, seq: -1 }, { ...good, extra: 1 }, { ...good, at: 'yesterday' }, { ...good, rigId: undefined }].map((m) => JSON.stringify(m))) agreesWithZod(schema, text);
+      const variants: object[] = [good, { ...good, seq: -1 }, { ...good, extra: 1 }, { ...good, at: 'yesterday' }, { ...good, rigId: undefined }];
+      variants.push({ ...good, resultIds: [] }, { ...good, resultIds: 'x' }, { ...good, resultIds: ['nope'] }, { ...good, refused: [{ resultId: randomUUID(), error: { code: 'HF0623', name: 'x', message: 'y', more: 1 } }] });
+      for (const text of variants.map((m) => JSON.stringify(m))) agreesWithZod(schema, text);
     }
   });
 
   it('leaves schemas with constructs it does not cover to zod', () => {
-    expect(compileSchema(ackMessage)).toBeUndefined(); // arrays
+    expect(compileSchema(z.union([z.string(), z.number()]))).toBeUndefined();
     expect(compileSchema(z.object({ n: z.number().default(1) }))).toBeUndefined();
     expect(compileSchema(z.string().trim())).toBeUndefined(); // a check that rewrites the value
     expect(compileSchema(z.coerce.number())).toBeUndefined();
