@@ -1,7 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAck, encodeResult, rigCommandTopic, rigTopic } from '../../../protocol/mqtt/index.ts';
-import { canPublish, canSubscribe } from '../../../server/broker/acl.ts';
+import { canPublish, canSubscribe, parseTopic } from '../../../server/broker/acl.ts';
+import { parseRigTopic } from '../../../protocol/mqtt/index.ts';
 import { sampleResult } from '../../protocol/mqtt/fixtures.ts';
 import { startTestServer, waitFor, type TestServer } from '../helpers/server.ts';
 
@@ -18,6 +19,14 @@ describe('MQTT access rules', () => {
     expect(canPublish(rig, '$SYS/x', false).ok).toBe(false);
     expect(canPublish(rig, 'hubflash/v1/rigs/RIG-01/results/extra', false).ok).toBe(false);
     expect(canPublish(operator, rigTopic('RIG-01', 'status'), false).ok).toBe(false);
+  });
+
+  it('remembers parsed topics without changing any verdict, however many topics are sent', () => {
+    const topics = [rigTopic('RIG-01', 'results'), 'hubflash/v1/rigs/RIG-01/results/extra', '$SYS/x', rigCommandTopic('RIG-01', 'ack'), 'hubflash/v1/rigs/-bad/results'];
+    for (let round = 0; round < 3; round++) for (const t of topics) expect(parseTopic(t)).toEqual(parseRigTopic(t));
+    for (let i = 0; i < 12_000; i++) expect(parseTopic(rigTopic(`RIG-${i}`, 'heartbeat'))).toEqual({ direction: 'rig', rigId: `RIG-${i}`, kind: 'heartbeat' });
+    expect(canPublish(rig, rigTopic('RIG-01', 'results'), false).ok).toBe(true);
+    expect(canPublish(rig, rigTopic('RIG-02', 'results'), false).ok).toBe(false);
   });
 
   it('lets a rig subscribe only to its own commands, and operators read-only across rigs', () => {
