@@ -7,7 +7,6 @@ import { Broker, type BrokerEvents } from './broker/Broker.ts';
 import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/config.ts';
 import type { PortablePlugin, ServerContext, ServerPlugin } from './context.ts';
 import { CoreThread } from './core/CoreThread.ts';
-import { startCore } from './core/startCore.ts';
 import { CredentialStore } from './datadir/CredentialStore.ts';
 import type { Store } from './storage/Store.ts';
 
@@ -86,12 +85,14 @@ export function createServer(input: ServerConfigInput | ServerConfig = {}, optio
           log.fatal({ err }, 'the storage thread failed');
           throw err; // as a failure of storage on this thread would
         };
-        const started = await CoreThread.start({ config, plugins: portable, version: SERVER_VERSION, ...(options.logger ? { logger: options.logger } : {}), publish, failed });
+        const started = await CoreThread.start({ config, plugins: portable, version: SERVER_VERSION, ...(options.logger ? { logger: options.logger } : {}), log, publish, failed });
         thread = started.thread;
         ({ http } = started);
         events = started.thread.events;
         stopCore = () => started.thread.stop();
       } else {
+        // Loaded only here: with the storage thread, this thread needs none of it.
+        const { startCore } = await import('./core/startCore.ts');
         const core = await startCore(config, { ...(options.store ? { store: options.store } : {}), log, plugins, version: SERVER_VERSION, publish });
         ({ http, events } = core);
         ctx = core.context;

@@ -6,6 +6,7 @@ import type { BrokerEvents } from '../broker/Broker.ts';
 import { EventBatcher } from '../broker/eventBatch.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { PortablePlugin } from '../context.ts';
+import { buildCoreBundle, type CoreBundle } from './bundle.ts';
 import type { CoreWorkerData, FromCore, ThreadError, ToCore } from './threadMessages.ts';
 
 export interface CoreThreadOptions {
@@ -14,11 +15,20 @@ export interface CoreThreadOptions {
   version: string;
   /** The embedder's logger: the thread's log lines are written through it. Absent: the thread logs to stdout. */
   logger?: Logger;
+  /** This thread's logger. */
+  log: Logger;
   /** Publishes on the broker (acks, jobs). */
   publish(topic: string, payload: Buffer): Promise<void>;
   /** The thread failed after it started (storage is gone). */
   failed(err: Error): void;
 }
+
+/**
+ * The storage thread's young generation. V8 lets a busy thread's grow to 48 MiB; a second one
+ * that size took a million-hub import past the server's memory target (300 MiB), and 24 MiB
+ * costs no throughput we could measure (bench:server, import and durable results).
+ */
+const YOUNG_GENERATION_MIB = 24;
 
 const LEVEL_NAMES: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -39,9 +49,13 @@ export class CoreThread {
   private stopping: Promise<void> | undefined;
   private running = false;
 
-  private constructor(private readonly o: CoreThreadOptions) {
-    const workerData: CoreWorkerData = { config: o.config, plugins: o.plugins, version: o.version, forwardLogs: o.logger !== undefined };
-    this.worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
+  private constructor(
+    private readonly o: CoreThreadOptions,
+    bundle: CoreBundle | undefined,
+  ) {
+    const plugins = bundle ? o.plugins.map((p) => ({ ...p, module: bundle.plugins[p.module]! })) : o.plugins;
+    const workerData: CoreWorkerData = { config: o.config, plugins, version: o.version, forwardLogs: o.logger !== undefined, ...(bundle ? { bundle: bundle.entry.href } : {}) };
+    this.worker = new Worker(new URL(bundle ? './bundled.mjs' : './worker.mjs', import.meta.url), { workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB } });
     this.worker.on('message', (m: FromCore) => this.receive(m));
     this.worker.on('error', (err) => this.ended(err));
     this.worker.on('exit', (code) => this.ended(new Error(`the storage thread exited (code ${code})`)));
@@ -63,7 +77,12 @@ export class CoreThread {
 
   /** Starts the thread and waits for it to serve HTTP; returns the HTTP port. */
   static async start(o: CoreThreadOptions): Promise<{ thread: CoreThread; http: number }> {
-    const thread = new CoreThread(o);
+    // Built code when it can be (less memory); otherwise TypeScript through tsx in the thread.
+    const bundle = await buildCoreBundle(o.plugins.map((p) => p.module)).catch((err: unknown) => {
+      o.log.warn({ err }, 'the storage thread loads its TypeScript through tsx: its code could not be built');
+      return undefined;
+    });
+    const thread = new CoreThread(o, bundle);
     try {
       const http = await new Promise<number>((resolve, reject) => (thread.started = { resolve, reject }));
       thread.running = true;

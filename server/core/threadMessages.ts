@@ -9,6 +9,8 @@ export interface CoreWorkerData {
   version: string;
   /** Send log lines to the main thread's logger (the embedder gave one) instead of stdout. */
   forwardLogs: boolean;
+  /** The built coreWorker module (bundle.ts), when the thread runs built code. */
+  bundle?: string;
 }
 
 /** A failure that crossed threads; `code` is a HubflashError's. */
