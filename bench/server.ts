@@ -54,7 +54,7 @@ try {
     const best = list.reduce((a, b) => (b.rate > a.rate ? b : a));
     const spread = list.map((d, i) => (d.rate / runs.raw[i]!).toFixed(2)).join(', ');
     say(
-      `durable results rate (${what}): ${best.rate.toFixed(0)}/s vs raw aedes QoS1 ${raw.toFixed(0)}/s → ratio ${(best.rate / raw).toFixed(2)} (target ≥ 0.6; ${rate.rigs} rigs, ${rate.window} in flight each, ${payloadBytes}-byte results; per round ${spread}; event-loop busy: broker thread ${best.elu.main.toFixed(2)}, storage thread ${best.elu.storage?.toFixed(2) ?? '-'})`,
+      `durable results rate (${what}): ${best.rate.toFixed(0)}/s vs raw aedes QoS1 ${raw.toFixed(0)}/s → ratio ${(best.rate / raw).toFixed(2)} (target ≥ 0.6; ${rate.rigs} rigs, ${rate.window} in flight each, ${payloadBytes}-byte results; per round ${spread}; event-loop busy: broker thread ${best.elu.main.toFixed(2)}, storage thread ${best.elu.storage?.toFixed(2) ?? '-'}; process CPU ${best.cpuPerResultUs.toFixed(0)} µs per result)`,
     );
   }
 
