@@ -3,6 +3,7 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { rigCommandTopic } from '../protocol/mqtt/index.ts';
 import { Broker, type BrokerEvents } from './broker/Broker.ts';
 import { resolveServerConfig, type ServerConfig, type ServerConfigInput } from './config/config.ts';
 import type { PortablePlugin, ServerContext, ServerPlugin } from './context.ts';
@@ -34,11 +35,33 @@ export interface HubflashServer {
   start(): Promise<ServerAddresses>;
   /** Stops listening, finishes results in flight, closes storage. */
   stop(): Promise<void>;
-  /** The server's parts; available once started. */
+  /**
+   * The server's parts, once started. With the storage thread, only `config`, `log` and
+   * `sendToRig` (the others live in that thread and throw here).
+   */
   readonly context: ServerContext;
   readonly addresses: ServerAddresses | undefined;
   /** How busy the storage thread has been (since `previous`); undefined when there is none. */
   storageThreadUtilization(previous?: EventLoopUtilization): EventLoopUtilization | undefined;
+}
+
+/** The storage thread's parts: what `context` cannot give on the main thread. */
+const STORAGE_PARTS = ['store', 'inventory', 'catalogue', 'audit', 'credentials', 'presence', 'stats', 'hooks', 'results'] as const;
+
+/**
+ * `server.context` when storage runs in its own thread: what lives on this thread (the config,
+ * the logger, commands to rigs through the broker); the other parts throw, naming the way out.
+ */
+function mainThreadContext(config: ServerConfig, log: Logger, sendToRig: ServerContext['sendToRig']): ServerContext {
+  const context = { config, log, sendToRig } as ServerContext;
+  for (const part of STORAGE_PARTS) {
+    Object.defineProperty(context, part, {
+      get() {
+        throw new Error(`server.context.${part} lives in the storage thread: use the API, or run the server on one thread (storageThread: false)`);
+      },
+    });
+  }
+  return context;
 }
 
 /**
@@ -48,8 +71,8 @@ export interface HubflashServer {
  * Two threads when it can (`storageThread`, the default): the broker (MQTT sockets, parsing,
  * authentication, access rules) on this thread, and storage with ingest, the domain, the
  * plugins and the HTTP API in a worker thread (server/core/). One thread when given a `store`
- * or a plugin without `portable`, or with `storageThread: false`; only then is `context`
- * available here.
+ * or a plugin without `portable`, or with `storageThread: false`; only then are all the parts
+ * in `context` reachable here.
  */
 export function createServer(input: ServerConfigInput | ServerConfig = {}, options: CreateServerOptions = {}): HubflashServer {
   const config = resolveServerConfig(input);
@@ -65,9 +88,7 @@ export function createServer(input: ServerConfigInput | ServerConfig = {}, optio
   return {
     config,
     get context() {
-      if (!ctx) {
-        throw new Error(threaded ? 'the server runs its storage in a thread of its own: its parts are not reachable from here (use the API, or storageThread: false)' : 'the server is not started');
-      }
+      if (!ctx) throw new Error('the server is not started');
       return ctx;
     },
     get addresses() {
@@ -87,6 +108,7 @@ export function createServer(input: ServerConfigInput | ServerConfig = {}, optio
         };
         const started = await CoreThread.start({ config, plugins: portable, version: SERVER_VERSION, ...(options.logger ? { logger: options.logger } : {}), log, publish, failed });
         thread = started.thread;
+        ctx = mainThreadContext(config, log, (rigId, kind, payload) => publish(rigCommandTopic(rigId, kind), payload));
         ({ http } = started);
         events = started.thread.events;
         stopCore = () => started.thread.stop();

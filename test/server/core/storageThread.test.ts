@@ -30,9 +30,14 @@ describe('a server with a storage thread', () => {
   });
   afterAll(() => t.stop());
 
-  it('keeps its parts in that thread', () => {
-    expect(() => t.server.context).toThrow(/thread of its own/);
+  it('keeps its parts in that thread; the context here has the config and commands to rigs', async () => {
+    expect(() => t.server.context.store).toThrow(/server.context.store lives in the storage thread/);
+    expect(() => t.server.context.inventory).toThrow(/storageThread: false/);
+    expect(t.server.context.config.storageThread).toBe(true);
     expect(t.server.storageThreadUtilization()).toMatchObject({ utilization: expect.any(Number) });
+    const job = { v: 1, requestId: randomUUID(), rigId: 'RIG-01', chfId: hubId(0), at: new Date().toISOString(), outcome: 'refused', error: { code: 'HF0717', name: 'NoJobForHub', message: 'x' } };
+    await t.server.context.sendToRig('RIG-01', 'job', Buffer.from(JSON.stringify(job)));
+    await waitFor(() => jobs.find((j) => j.requestId === job.requestId), 'the job sent from the main thread');
   });
 
   it('stores, applies and acknowledges results sent to the broker on the main thread', async () => {
