@@ -151,8 +151,9 @@ export class Broker {
     });
   }
 
-  /** Publishes on behalf of the server (bypassing the access rules). */
+  /** Publishes on behalf of the server (bypassing the access rules); once closed, there is nobody to deliver to. */
   publish(topic: string, payload: Buffer, qos: 0 | 1 = 1): Promise<void> {
+    if (this.aedes.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
     });

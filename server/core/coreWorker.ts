@@ -55,8 +55,9 @@ port.on('message', (message: ToCore) => {
 try {
   const plugins: ServerPlugin[] = [];
   for (const p of data.plugins) {
-    const factory = ((await import(p.module)) as Record<string, (...args: unknown[]) => ServerPlugin>)[p.factory]!;
-    plugins.push(factory(...(p.args ?? [])));
+    const factory = ((await import(p.module)) as Record<string, unknown>)[p.factory];
+    if (typeof factory !== 'function') throw new Error(`${p.module} exports no plugin factory ${p.factory}`);
+    plugins.push((factory as (...args: unknown[]) => ServerPlugin)(...(p.args ?? [])));
   }
   core = await startCore(data.config, { log, plugins, version: data.version, publish });
   post({ t: 'started', http: core.http });
