@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decodeWith, encodeWith } from './codec.ts';
 import { count, deviceId, errorSummary, firmwareHash, firmwareVersion, rigId, timestamp, u16, version } from './fields.ts';
-import { HAN_VARIANTS } from './messages.ts';
+import { resultHub } from './messages.ts';
 
 /**
  * Jobs: a rig that has connected a hub asks the server for the hub's job; the server checks the
@@ -14,13 +14,7 @@ import { HAN_VARIANTS } from './messages.ts';
  */
 
 /** What the rig read from the hub (IDENTIFY-REPLY), so the server can check it against the inventory. */
-export const jobRequestHub = z.strictObject({
-  chfId: deviceId,
-  gpfId: deviceId,
-  manufacturerCode: u16,
-  model: z.string().min(1).max(100),
-  hardwareVersion: u16,
-  hanVariant: z.enum(HAN_VARIANTS),
+export const jobRequestHub = resultHub.extend({
   imageType: u16,
   /** What the hub runs now; the hash is absent when the hub cannot report it. */
   firmware: z.strictObject({ version: firmwareVersion, hash: firmwareHash.optional() }),
