@@ -150,6 +150,7 @@ export enum ErrorCode {
   DaemonStopped = 901,
   DemoIncomplete = 902,
   DemoDataDirInUse = 903,
+  CliOptionInvalid = 904,
 }
 
 /** `HF0301` style: what logs, JSON results and the docs print. */
