@@ -1,5 +1,5 @@
 import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
-import { HanVariant, type IdentifyReply } from '../../protocol/messages/index.ts';
+import { HanVariant, InstallState, type IdentifyReply } from '../../protocol/messages/index.ts';
 import type { JobAssignment, JobRequestHub, ResultMessageInput } from '../../protocol/mqtt/index.ts';
 import type { FlashResult } from '../session/index.ts';
 
@@ -12,9 +12,14 @@ export function jobRequestHub(reply: IdentifyReply): JobRequestHub {
     model: reply.model,
     hardwareVersion: reply.hardwareVersion,
     hanVariant: reply.hanVariant === HanVariant.DualBand ? 'DualBand' : 'SingleBand',
+    installState: installStateName(reply.installState),
     imageType: reply.imageType,
     firmware: { version: formatFirmwareVersion(reply.runningVersion), hash: reply.runningHash },
   };
+}
+
+function installStateName(state: InstallState): JobRequestHub['installState'] {
+  return state === InstallState.Commissioned ? 'Commissioned' : state === InstallState.InstalledNotCommissioned ? 'InstalledNotCommissioned' : 'NotInstalled';
 }
 
 /**
@@ -35,8 +40,9 @@ export function resultMessage(rigId: string, result: FlashResult, read: Identify
           model: result.hub.model,
           hardwareVersion: result.hub.hardwareVersion,
           hanVariant: result.hub.hanVariant,
+          installState: hub.installState,
         }
-      : { chfId: hub.chfId, gpfId: hub.gpfId, manufacturerCode: hub.manufacturerCode, model: hub.model, hardwareVersion: hub.hardwareVersion, hanVariant: hub.hanVariant },
+      : { chfId: hub.chfId, gpfId: hub.gpfId, manufacturerCode: hub.manufacturerCode, model: hub.model, hardwareVersion: hub.hardwareVersion, hanVariant: hub.hanVariant, installState: hub.installState },
     from: result.from ?? hub.firmware,
     to: result.to,
     outcome: result.outcome,

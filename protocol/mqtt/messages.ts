@@ -18,6 +18,9 @@ import {
  */
 
 export const HAN_VARIANTS = ['SingleBand', 'DualBand'] as const;
+/** Whether the hub reports itself installed (its own view; the SMI keeps the official one). */
+export const INSTALL_STATES = ['NotInstalled', 'InstalledNotCommissioned', 'Commissioned'] as const;
+export type InstallStateName = (typeof INSTALL_STATES)[number];
 export type HanVariant = (typeof HAN_VARIANTS)[number];
 
 /** Names rigs use for the phases of a flash (progress.phase, result.phases); others are allowed. */
@@ -79,6 +82,8 @@ export const resultHub = z.strictObject({
   model: z.string().min(1).max(100),
   hardwareVersion: u16,
   hanVariant: z.enum(HAN_VARIANTS),
+  /** As the hub reported it to the rig; absent from rigs that do not send it. */
+  installState: z.enum(INSTALL_STATES).optional(),
 });
 export type ResultHub = z.infer<typeof resultHub>;
 

@@ -29,7 +29,7 @@ export async function answerJobRequest(ctx: OrdersContext, request: JobRequestMe
   const by = `rig:${rigId}`;
   const answer = await ctx.inventory.lock.run(async (): Promise<JobAnswer> => {
     const at = ctx.now().toISOString();
-    const ops: BatchOp[] = [await recordReading(ctx.store, { chfId, rigId, at, source: 'job-request', gpfId: read.gpfId, manufacturerCode: read.manufacturerCode, model: read.model, hardwareVersion: read.hardwareVersion, hanVariant: read.hanVariant, firmwareVersion: read.firmware.version, ...(read.firmware.hash ? { firmwareHash: read.firmware.hash } : {}) })];
+    const ops: BatchOp[] = [await recordReading(ctx.store, { chfId, rigId, at, source: 'job-request', gpfId: read.gpfId, manufacturerCode: read.manufacturerCode, model: read.model, hardwareVersion: read.hardwareVersion, hanVariant: read.hanVariant, firmwareVersion: read.firmware.version, ...(read.firmware.hash ? { firmwareHash: read.firmware.hash } : {}), ...(read.installState ? { installState: read.installState } : {}) })];
     const refuse = async (error: ErrorSummary): Promise<JobAnswer> => {
       await ctx.store.batch(ops);
       return { outcome: 'refused', error };
@@ -44,7 +44,7 @@ export async function answerJobRequest(ctx: OrdersContext, request: JobRequestMe
       return refuse(summary(ErrorCode.NoJobForHub, `Hub ${chfId} is already ${line.state} on order ${order.orderId}${line.asnId ? ` (ASN ${line.asnId})` : ''}: nothing to flash`, { chfId, orderId: order.orderId, state: line.state }));
     }
     const hub = await ctx.inventory.get(chfId);
-    const reading: HubReading = { gpfId: read.gpfId, manufacturerCode: read.manufacturerCode, model: read.model, hardwareVersion: read.hardwareVersion, hanVariant: read.hanVariant, imageType: read.imageType, firmwareVersion: read.firmware.version, ...(read.firmware.hash ? { firmwareHash: read.firmware.hash } : {}) };
+    const reading: HubReading = { gpfId: read.gpfId, manufacturerCode: read.manufacturerCode, model: read.model, hardwareVersion: read.hardwareVersion, hanVariant: read.hanVariant, imageType: read.imageType, firmwareVersion: read.firmware.version, ...(read.firmware.hash ? { firmwareHash: read.firmware.hash } : {}), ...(read.installState ? { installState: read.installState } : {}) };
     const check = checkEligibility({ chfId, hub, targets: order.targets, images: await ctx.catalogue.list(), today: ukToday(ctx.now()), reading });
     if (!check.eligible || !hub) {
       const reason = check.eligible ? summary(ErrorCode.HubUnknown, `Hub ${chfId} is not in the inventory`) : check.reason;

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../../protocol/errors/index.ts';
-import type { ErrorSummary, HanVariant } from '../../../protocol/mqtt/index.ts';
+import type { ErrorSummary, HanVariant, InstallStateName } from '../../../protocol/mqtt/index.ts';
 import { parseFirmwareVersion, formatFirmwareVersion } from '../../../protocol/ids/index.ts';
 import type { FirmwareEntry } from '../catalogue/Catalogue.ts';
 import type { HubRecord } from '../inventory/hub.ts';
@@ -17,6 +17,7 @@ export interface HubReading {
   imageType?: number;
   firmwareVersion?: string;
   firmwareHash?: string;
+  installState?: InstallStateName;
 }
 
 export type Eligibility =
@@ -48,6 +49,13 @@ export function checkEligibility(input: EligibilityInput): Eligibility {
   if (!hub) return no(ErrorCode.HubUnknown, `Hub ${chfId} is not in the inventory: import the SMI snapshot that lists it, or send the hub back`, { chfId });
   if (hub.smiStatus && INSTALLED_STATUSES.includes(hub.smiStatus)) {
     return no(ErrorCode.IneligibleInstalled, `Hub ${chfId} is ${hub.smiStatus} in the SMI: installed hubs are never re-flashed; check the hub and the SMI record`, { chfId, smiStatus: hub.smiStatus });
+  }
+  if (reading?.installState && reading.installState !== 'NotInstalled') {
+    return no(ErrorCode.IneligibleInstalled, `Hub ${chfId} reports itself ${reading.installState} (the SMI has ${hub.smiStatus ?? 'no status'}): installed hubs are never re-flashed; set it aside and check the SMI record`, {
+      chfId,
+      installState: reading.installState,
+      smiStatus: hub.smiStatus,
+    });
   }
   if (reading) {
     const mismatch = readingMismatch(hub, reading);

@@ -48,7 +48,7 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
   const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
   const h = result.hub;
-  const reading: Reading = { chfId, rigId: result.rigId, at: result.finishedAt, source: 'result', resultId: result.resultId, gpfId: h.gpfId, manufacturerCode: h.manufacturerCode, model: h.model, hardwareVersion: h.hardwareVersion, hanVariant: h.hanVariant };
+  const reading: Reading = { chfId, rigId: result.rigId, at: result.finishedAt, source: 'result', resultId: result.resultId, gpfId: h.gpfId, manufacturerCode: h.manufacturerCode, model: h.model, hardwareVersion: h.hardwareVersion, hanVariant: h.hanVariant, ...(h.installState ? { installState: h.installState } : {}) };
   const firmware = landed ? result.to : result.from;
   reading.firmwareVersion = firmware.version;
   if (firmware.hash !== undefined) reading.firmwareHash = firmware.hash;

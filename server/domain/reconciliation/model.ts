@@ -1,7 +1,7 @@
 /** The kinds of disagreement reconciliation finds, with what to do about each. */
 export const EXCEPTION_KINDS = {
   'unknown-hub': 'Find the hub: import the SMI snapshot that lists it, or set it aside and send it back',
-  'status-forbids-flashing': 'Set the hub aside: it is installed according to the SMI. Check the SMI record and the hub',
+  'status-forbids-flashing': 'Set the hub aside: it is installed according to the SMI or to the hub itself. Check the SMI record and the hub',
   'model-mismatch': 'Check the hub against the SMI record; correct the SMI or set the hub aside',
   'variant-mismatch': 'Check the HAN variant label against the SMI record; correct the SMI or set the hub aside',
   'hardware-mismatch': 'Check the hub against the SMI record (manufacturer, hardware version); correct the SMI or set the hub aside',

@@ -1,4 +1,4 @@
-import type { HanVariant } from '../../../protocol/mqtt/index.ts';
+import type { HanVariant, InstallStateName } from '../../../protocol/mqtt/index.ts';
 import type { BatchOp, Store } from '../../storage/Store.ts';
 import { readingKey } from '../orders/keys.ts';
 
@@ -21,6 +21,8 @@ export interface Reading {
   /** What the hub runs after this reading (for a result: the target when verified). */
   firmwareVersion?: string;
   firmwareHash?: string;
+  /** What the hub itself reported (it may say installed where the SMI does not). */
+  installState?: InstallStateName;
   otherGpfIds?: string[];
 }
 

@@ -88,6 +88,8 @@ function checkHub(id: string, hub: HubRecord | undefined, reading: Reading | und
   if (hub.smiStatus && INSTALLED_STATUSES.includes(hub.smiStatus) && (reading || onOrder || asnId)) {
     const seen = [reading ? `read by rig ${reading.rigId}` : '', onOrder ? `on order ${onOrder.orderId}` : '', asnId ? `on ASN ${asnId}` : ''].filter(Boolean).join(', ');
     add('status-forbids-flashing', id, `${hub.smiStatus} in the SMI, yet ${seen}`, where);
+  } else if (reading?.installState && reading.installState !== 'NotInstalled') {
+    add('status-forbids-flashing', id, `The hub reported itself ${reading.installState} to rig ${reading.rigId} at ${reading.at}; the SMI has ${hub.smiStatus ?? 'no status'}`, where);
   }
   if (reading) {
     const differs = <T>(a: T | undefined, b: T | undefined): boolean => a !== undefined && b !== undefined && a !== b;

@@ -78,4 +78,23 @@ describe('reconciliation', () => {
     const kinds = (await h.desk.reconcile()).items.filter((i) => i.chfId === chf(1)).map((i) => i.kind);
     expect(kinds).toEqual(['status-forbids-flashing']);
   });
+
+  it('refuses and lists a hub that reports itself installed although the SMI says it is stock', async () => {
+    await h.desk.take(orderInput({ hubs: [chf(2)] }), OPERATOR);
+    const answer = await h.desk.answerJob(jobRequestFor(2, { installState: 'Commissioned' }));
+    expect(answer).toMatchObject({ outcome: 'refused', error: { code: 'HF0706' } });
+    if (answer.outcome === 'refused') expect(answer.error.message).toMatch(/reports itself Commissioned/);
+    const items = (await h.desk.reconcile()).items.filter((i) => i.chfId === chf(2));
+    expect(items.map((i) => i.kind)).toEqual(['status-forbids-flashing']);
+    expect(items[0]!.detail).toMatch(/reported itself Commissioned to rig RIG-01/);
+    // A later reading of the same hub as not installed clears it (the reading is the latest word).
+    await h.desk.answerJob(jobRequestFor(2, { installState: 'NotInstalled' }));
+    expect((await h.desk.reconcile()).items.filter((i) => i.chfId === chf(2))).toEqual([]);
+  });
+
+  it('lists a hub whose result says it reported itself installed', async () => {
+    await h.report(resultFor(3, image, { outcome: 'ineligible', imageHash: undefined, hub: { ...resultFor(3, image).hub, installState: 'InstalledNotCommissioned' }, orderId: undefined, jobId: undefined }));
+    const items = (await h.desk.reconcile()).items.filter((i) => i.chfId === chf(3));
+    expect(items.map((i) => [i.kind, i.rigId])).toEqual([['status-forbids-flashing', 'RIG-01']]);
+  });
 });
