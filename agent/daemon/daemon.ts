@@ -86,7 +86,7 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     const parts: Discovery[] = [new SerialDiscovery({ paths: config.ports, filters: config.serialFilters, baudRate: config.baudRate, intervalMs: config.rescanMs, logger: log })];
     if (config.usbFilters.length > 0) parts.push(new UsbDiscovery({ filters: config.usbFilters, logger: log, ...(deps.usb ? { usb: deps.usb } : {}) }));
     const discovery = new MergedDiscovery(parts);
-    const images = new ImageCache({ dir: path.join(config.dataDir, 'images'), baseUrl: config.httpUrl, username: config.rigId, password: config.secret, trustedKeys: config.trustedKeyPems });
+    const images = new ImageCache({ dir: path.join(config.dataDir, 'images'), baseUrl: config.httpUrl, username: config.rigId, password: config.secret, trustedKeys: config.trustedKeyPems, signal: controller.signal });
     const daemon = new RigDaemon(config, deps, outbox, journal, link, rig, discovery, new JobClient(link), images);
     setMaxListeners(0, daemon.abort.signal);
     daemon.abort.signal.addEventListener('abort', () => controller.abort(), { once: true });
@@ -181,7 +181,8 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
       try {
         return await this.images.get(job.target);
       } catch (err) {
-        if (!isHubflashError(err) || this.abort.signal.aborted) throw err;
+        if (this.abort.signal.aborted) throw new HubflashError(ErrorCode.DaemonStopped, `stopped while downloading image ${job.target.hash.slice(0, 12)}…`, {});
+        if (!isHubflashError(err)) throw err;
         if (err.code !== ErrorCode.ImageDownloadFailed && err.code !== ErrorCode.ImageDownloadMismatch) throw err;
         this.deps.logger.warn({ hash: job.target.hash, err: err.toJSON() }, 'image download failed; trying again');
         await delay(this.deps.downloadRetryMs ?? 5_000, this.abort.signal);

@@ -15,6 +15,8 @@ export interface ImageCacheOptions {
   username: string;
   password: string;
   trustedKeys: readonly string[];
+  /** Stops a download in progress (the rig is shutting down); what arrived stays for next time. */
+  signal?: AbortSignal;
 }
 
 type Target = JobAssignment['target'];
@@ -63,7 +65,7 @@ export class ImageCache {
     };
     let response: Response;
     try {
-      response = await fetch(url, { headers });
+      response = await fetch(url, { headers, ...(this.o.signal ? { signal: this.o.signal } : {}) });
     } catch (err) {
       throw new HubflashError(ErrorCode.ImageDownloadFailed, `cannot download image ${target.hash.slice(0, 12)}… from ${url}: ${(err as Error).message}`, { url });
     }

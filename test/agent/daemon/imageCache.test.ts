@@ -175,6 +175,21 @@ describe('ImageCache', () => {
     expect(own.seen.at(-1)).toMatchObject({ range: `bytes=${starts[2]}-`, status: 200 });
   });
 
+  it('stops a stalled download at once when the rig shuts down, keeping what arrived for the next start', async () => {
+    const own = await testHttp();
+    own.files.set('/img', { bytes: image.bytes, etag: `"${image.sha256}"` });
+    const dir = tempDir();
+    const stop = new AbortController();
+    const cache = new ImageCache({ dir, baseUrl: own.base, username: 'RIG-01', password: 'x', trustedKeys: [t.manufacturer.publicKeyPem], signal: stop.signal });
+    own.stallNext = 40_000;
+    const part = path.join(dir, `${image.sha256}.img.part`);
+    const download = cache.get(targetOf(image, `${own.base}/img`));
+    await waitFor(() => existsSync(part) && statSync(part).size === 40_000, '40 000 bytes on disk');
+    stop.abort(); // the server keeps the connection open: only the abort can end this
+    expect((await failure(download)).code).toBe(ErrorCode.ImageDownloadFailed);
+    expect(statSync(part).size).toBe(40_000);
+  });
+
   it('discards a download whose bytes do not match the job with ImageDownloadMismatch, and downloads afresh', async () => {
     const own = await testHttp();
     const altered = image.bytes.slice();
