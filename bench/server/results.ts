@@ -18,6 +18,8 @@ export interface RateOptions {
   perRig: number;
   /** Results a rig keeps in flight (unacknowledged) at once: its outbox flushing. */
   window: number;
+  /** Results per rig driven before timing starts (a fresh server's code is not yet optimised). */
+  warmup?: number;
 }
 
 /** Publishes `perRig` messages from each client, at most `window` unacknowledged; returns messages/s. */
@@ -145,11 +147,17 @@ export async function durableResultRate(o: RateOptions, dataDir: string, serverO
   const clients = await Promise.all(secrets.map((secret, r) => mqtt.connectAsync(url, { clientId: `RIG-${r}`, username: `RIG-${r}`, password: secret, reconnectPeriod: 0 })));
   await Promise.all(clients.map((c, r) => c.subscribeAsync(rigCommandFilter(`RIG-${r}`), { qos: 1 })));
   // Built before timing, like a rig's outbox.
-  const payloads = clients.map((_, r) => Array.from({ length: o.perRig }, (_, i) => resultFor(`RIG-${r}`, hubId(r * o.perRig + i), image)));
+  const warmup = o.warmup ?? 0;
+  const perRig = warmup + o.perRig;
+  const payloads = clients.map((_, r) => Array.from({ length: perRig }, (_, i) => resultFor(`RIG-${r}`, hubId(r * perRig + i), image)));
   try {
+    if (warmup > 0) {
+      await drive(clients, (r, i) => payloads[r]![i]!, (r) => rigTopic(`RIG-${r}`, 'results'), (r) => appAckWaiter(clients[r]!, warmup), { ...o, perRig: warmup });
+      clients.forEach((c) => c.removeAllListeners('message'));
+    }
     const profiling = await startProfile();
     const [main0, storage0, cpu0] = [performance.eventLoopUtilization(), server.storageThreadUtilization(), process.cpuUsage()];
-    const rate = await drive(clients, (r, i) => payloads[r]![i]!, (r) => rigTopic(`RIG-${r}`, 'results'), (r) => appAckWaiter(clients[r]!, o.perRig), o);
+    const rate = await drive(clients, (r, i) => payloads[r]![warmup + i]!, (r) => rigTopic(`RIG-${r}`, 'results'), (r) => appAckWaiter(clients[r]!, o.perRig), o);
     const cpu = process.cpuUsage(cpu0);
     const storage = storage0 && server.storageThreadUtilization(storage0)?.utilization;
     const elu = { main: performance.eventLoopUtilization(main0).utilization, ...(storage !== undefined ? { storage } : {}) };
