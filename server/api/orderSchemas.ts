@@ -54,6 +54,7 @@ export const orderLine = z
     cartonSscc: z.string().optional(),
     rigId: z.string().optional(),
     resultId: z.string().optional(),
+    resultFinishedAt: z.string().optional().describe('When that result finished, by the rig clock: an older result arriving later moves the line no more'),
     asnId: z.string().optional(),
     updatedAt: z.string(),
   })

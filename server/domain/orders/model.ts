@@ -97,6 +97,8 @@ export interface OrderLine {
   cartonSscc?: string;
   rigId?: string;
   resultId?: string;
+  /** When that result finished, by the rig's clock: an older result arriving later is late. */
+  resultFinishedAt?: string;
   asnId?: string;
   updatedAt: string;
 }

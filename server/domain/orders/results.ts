@@ -5,7 +5,7 @@ import { custodyChangeIfAllowed } from '../custody/ledger.ts';
 import { places } from '../custody/places.ts';
 import type { HubRecord } from '../inventory/hub.ts';
 import type { HubChange } from '../inventory/Inventory.ts';
-import { putReading, readingOp, type Reading } from '../reconciliation/readings.ts';
+import { isLateResult, putReading, readingOp, type Reading } from '../reconciliation/readings.ts';
 import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
 import { appliedResultKey, lineKey, liveOrderKey, readingKey } from './keys.ts';
@@ -60,17 +60,20 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   // The hub's live order wins over a job ID from an order it has left (cancelled, say).
   const orderId = liveOrder ?? jobOrder;
   const line = orderId === jobOrder && jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : orderId !== undefined ? await readLine(reader, orderId, chfId) : undefined;
+  // A result older than the one that last moved the hub on (its rig was offline, say) is kept
+  // (stored, in the hub's history, in the SMI change log) but moves neither line nor custody.
+  const late = (previousReading !== undefined && isLateResult(JSON.parse(previousReading) as Reading, reading)) || (line?.resultFinishedAt !== undefined && Date.parse(result.finishedAt) < Date.parse(line.resultFinishedAt));
   let next: OrderLine | undefined;
-  if (orderId !== undefined && line && line.state !== 'shipped' && line.state !== 'delivered') {
+  if (orderId !== undefined && line && !late && line.state !== 'shipped' && line.state !== 'delivered') {
     const [state, reason] = lineOutcome(line, result, refused);
     const { reason: _old, ...rest } = line;
-    next = { ...rest, state, ...(reason ? { reason } : {}), rigId: result.rigId, resultId: result.resultId, updatedAt: at };
+    next = { ...rest, state, ...(reason ? { reason } : {}), rigId: result.rigId, resultId: result.resultId, resultFinishedAt: result.finishedAt, updatedAt: at };
     ops.push(putLine(orderId, next));
   }
   const by = `rig:${result.rigId}`;
   return {
     ops,
-    custody: (hub) => custodyChangeIfAllowed(hub, 'off-rig', { at, by, place: places.csp(ctx.config), rigId: result.rigId, ...(orderId ? { orderId } : {}) }),
+    custody: (hub) => (late ? undefined : custodyChangeIfAllowed(hub, 'off-rig', { at, by, place: places.csp(ctx.config), rigId: result.rigId, ...(orderId ? { orderId } : {}) })),
     ...(next ? { line: next } : {}),
   };
 }

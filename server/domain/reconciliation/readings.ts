@@ -31,13 +31,28 @@ export async function recordReading(store: Store, reading: Reading): Promise<Bat
   return readingOp(await store.get(readingKey(reading.chfId)), reading);
 }
 
-/** As recordReading, given the stored previous reading (or undefined). */
+/**
+ * As recordReading, given the stored previous reading (or undefined). A result that finished
+ * before the result already read (a rig's outbox delivering late) leaves that newer reading in
+ * place; only its GPF ID is remembered. Job-request readings carry the server's time and results
+ * the rig's, so only results are compared with each other.
+ */
 export function readingOp(before: string | undefined, reading: Reading): BatchOp {
   const previous = before === undefined ? undefined : (JSON.parse(before) as Reading);
+  if (previous && isLateResult(previous, reading)) {
+    const others = new Set(previous.otherGpfIds ?? []);
+    if (reading.gpfId !== undefined && reading.gpfId !== previous.gpfId) others.add(reading.gpfId);
+    return putReading({ ...previous, ...(others.size > 0 ? { otherGpfIds: [...others].sort() } : {}) });
+  }
   const others = new Set(previous?.otherGpfIds ?? []);
   if (previous?.gpfId !== undefined) others.add(previous.gpfId);
   if (reading.gpfId !== undefined) others.delete(reading.gpfId);
   return putReading({ ...reading, ...(others.size > 0 ? { otherGpfIds: [...others].sort() } : {}) });
+}
+
+/** `reading` is a result that finished before the result `previous` came from. */
+export function isLateResult(previous: Reading, reading: Pick<Reading, 'source' | 'at'>): boolean {
+  return previous.source === 'result' && reading.source === 'result' && Date.parse(reading.at) < Date.parse(previous.at);
 }
 
 export function putReading(reading: Reading): BatchOp {

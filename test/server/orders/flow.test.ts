@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, formatErrorCode } from '../../../protocol/errors/index.ts';
 import type { FirmwareEntry } from '../../../server/domain/catalogue/Catalogue.ts';
+import { readingKey } from '../../../server/domain/orders/keys.ts';
+import type { Reading } from '../../../server/domain/reconciliation/readings.ts';
 import { chf, hubRecord, jobRequestFor, OPERATOR, openHarness, orderInput, resultFor, type Harness } from './harness.ts';
 
 const code = (c: ErrorCode): string => formatErrorCode(c);
@@ -104,6 +106,32 @@ describe('jobs and results move an order on', () => {
     await h.report(resultFor(0, image)); // still names ORD-000001 in its job ID
     expect((await h.desk.lines('ORD-000002')).map((l) => l.state)).toEqual(['verified']);
     expect((await h.desk.lines('ORD-000001', { state: 'verified' })).length).toBe(0);
+  });
+
+  it('a late older result (its rig was offline) is kept but undoes neither the line, the custody nor the reading', async () => {
+    const error = { code: 'HF0304', name: 'DeviceFlashFailure', message: 'flash write failed' };
+    const failedEarlier = resultFor(0, image, { rigId: 'RIG-02', outcome: 'failed', error, imageHash: undefined, hub: { ...resultFor(0, image).hub, gpfId: chf(9, true) }, startedAt: '2026-11-28T08:59:00.000Z', finishedAt: '2026-11-28T09:00:00.000Z' });
+    await h.desk.answerJob(jobRequestFor(0));
+    await h.report(resultFor(0, image)); // verified at 10:00:30
+    const verified = await h.desk.lines('ORD-000001', { state: 'verified' });
+    expect(verified.map((l) => [l.chfId, l.resultFinishedAt])).toEqual([[chf(0), '2026-11-28T10:00:30.000Z']]);
+    await h.report(failedEarlier);
+    expect(await h.desk.lines('ORD-000001', { state: 'verified' })).toEqual(verified);
+    const hub = (await h.inventory.get(chf(0)))!;
+    expect([hub.firmwareVersion, hub.custody]).toEqual(['02000100', 'at-csp']);
+    expect((await h.desk.custody(chf(0))).lines.map((l) => l.to)).toEqual(['in-transit-to-csp', 'at-csp', 'on-rig', 'at-csp']);
+    const reading = JSON.parse((await h.store.get(readingKey(chf(0))))!) as Reading;
+    expect([reading.firmwareVersion, reading.resultId, reading.otherGpfIds]).toEqual(['02000100', verified[0]!.resultId, [chf(9, true)]]);
+    // Kept all the same: in the hub's history, with its outcome.
+    const history = (await h.inventory.history(chf(0), 100)).items.filter((e) => e.type === 'result');
+    expect(history.map((e) => e.details?.outcome)).toEqual(['verified', 'failed']);
+  });
+
+  it('a newer result still moves the line on after a failure', async () => {
+    const error = { code: 'HF0304', name: 'DeviceFlashFailure', message: 'flash write failed' };
+    await h.report(resultFor(0, image, { outcome: 'failed', error, imageHash: undefined, finishedAt: '2026-11-28T10:00:00.000Z' }));
+    await h.report(resultFor(0, image, { finishedAt: '2026-11-28T10:05:00.000Z' }));
+    expect((await h.desk.lines('ORD-000001', { state: 'verified' })).map((l) => l.resultFinishedAt)).toEqual(['2026-11-28T10:05:00.000Z']);
   });
 
   it('answers a hub already at the target with alreadyCurrent', async () => {
