@@ -1,5 +1,5 @@
 import { userInfo, hostname } from 'node:os';
-import { AuditLog, type AuditVerification } from './audit/AuditLog.ts';
+import { AuditLog, type AuditAnchor, type AuditVerification } from './audit/AuditLog.ts';
 import type { Role } from './config/config.ts';
 import { CredentialStore, newToken, type TokenIdentity } from './datadir/CredentialStore.ts';
 
@@ -65,6 +65,6 @@ export function listTokens(dataDir: string): Array<TokenIdentity & { createdAt?:
   return CredentialStore.inDataDir(dataDir).listTokens();
 }
 
-export function verifyAuditLog(dataDir: string): Promise<AuditVerification> {
-  return AuditLog.inDataDir(dataDir).verify();
+export function verifyAuditLog(dataDir: string, expect?: AuditAnchor): Promise<AuditVerification> {
+  return AuditLog.inDataDir(dataDir).verify(expect);
 }

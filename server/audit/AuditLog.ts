@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { AuditHead, type AuditAnchor } from './head.ts';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { withFileLock } from '../datadir/fileLock.ts';
@@ -13,6 +14,8 @@ export interface AuditVerification {
   firstBad?: { line: number; seq?: number; reason: string };
 }
 
+export type { AuditAnchor };
+
 /**
  * The append-only audit log: `audit.jsonl` in the data dir, one hash-chained JSON entry a line.
  * The server and the CLI (`hubflash rig add`) both append, serialised by a lock file.
@@ -22,9 +25,12 @@ export class AuditLog {
   private knownSize = -1;
   private lastSeq = 0;
   private lastHash = GENESIS_HASH;
+  /** The newest entry ever appended, kept beside the log: removing entries from the end shows. */
+  readonly head: AuditHead;
 
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
+    this.head = new AuditHead(`${file}.head`);
   }
 
   static inDataDir(dataDir: string): AuditLog {
@@ -42,6 +48,7 @@ export class AuditLog {
     const size = existsSync(this.file) ? (await stat(this.file)).size : 0;
     if (size !== this.knownSize) await this.readTail(size);
     const at = new Date().toISOString();
+    const tail = { seq: this.lastSeq, hash: this.lastHash };
     const entries = inputs.map((input) => {
       const entry = sealEntry(input, this.lastSeq + 1, this.lastHash, at);
       this.lastSeq = entry.seq;
@@ -57,6 +64,9 @@ export class AuditLog {
       await fh.close();
     }
     this.knownSize = size + Buffer.byteLength(text);
+    // After the entries are on disk, so the head never names an entry the log may not hold.
+    const last = entries[entries.length - 1];
+    if (last) await this.head.advance(tail, { seq: last.seq, hash: last.hash });
     return entries;
   }
 
@@ -90,11 +100,18 @@ export class AuditLog {
     return out;
   }
 
-  /** Re-computes the whole chain; reports the first entry that was edited, removed or inserted. */
-  async verify(): Promise<AuditVerification> {
+  /**
+   * Re-computes the whole chain; reports the first entry that was edited, removed or inserted.
+   * The chain must also reach the head kept beside the log (entries removed from the end) and
+   * `expect`, an entry the caller noted earlier (`hubflash audit verify` prints the last one).
+   */
+  async verify(expect?: AuditAnchor): Promise<AuditVerification> {
+    const anchors = [await this.head.read(), expect].filter((a): a is AuditAnchor => a !== undefined);
+    const seen = new Map<number, string>();
     let prevSeq = 0;
     let prevHash = GENESIS_HASH;
     let entries = 0;
+    let lastLine = 0;
     for await (const { line, entry, error } of this.lines()) {
       const check = error ? { ok: false as const, reason: error } : checkEntry(entry, prevSeq, prevHash);
       if (!check.ok) {
@@ -103,6 +120,16 @@ export class AuditLog {
       entries++;
       prevSeq = entry!.seq;
       prevHash = entry!.hash;
+      lastLine = line;
+      if (anchors.some((a) => a.seq === prevSeq)) seen.set(prevSeq, prevHash);
+    }
+    for (const anchor of anchors) {
+      const hash = seen.get(anchor.seq);
+      if (hash === anchor.hash) continue;
+      const reason = hash === undefined
+        ? `the log ends at entry ${prevSeq} but entry ${anchor.seq} was written (${anchor === expect ? 'as expected' : 'recorded in its head file'}): entries were removed from the end`
+        : `entry ${anchor.seq} is not the one written (its hash differs from the ${anchor === expect ? 'expected one' : "head file's"}): the end of the log was replaced`;
+      return { ok: false, entries, lastHash: prevHash, firstBad: { line: hash === undefined ? lastLine + 1 : anchor.seq, seq: anchor.seq, reason } };
     }
     return { ok: true, entries, lastHash: prevHash };
   }

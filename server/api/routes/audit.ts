@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import { parseAnchor } from '../../audit/head.ts';
 import { route, type RouteSpec } from '../route.ts';
 import { auditEntry, auditVerification } from '../schemas.ts';
 
@@ -21,8 +22,15 @@ export function auditRoutes(ctx: ServerContext): RouteSpec[] {
       summary: "Re-computes the audit log's hash chain and names the first entry that was edited, removed or inserted",
       tags: ['audit'],
       access: 'viewer',
+      query: z.strictObject({
+        expect: z
+          .string()
+          .regex(/^\d+:[0-9a-f]{64}$/, 'SEQ:HASH, as a verification printed it')
+          .optional()
+          .describe('An entry noted earlier (SEQ:HASH) that the log must still hold: catches entries cut off the end'),
+      }),
       responses: { 200: auditVerification },
-      handler: async () => ctx.audit.verify(),
+      handler: async ({ query }) => ctx.audit.verify(query.expect === undefined ? undefined : parseAnchor(query.expect)),
     }),
   ];
 }
