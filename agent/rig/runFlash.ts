@@ -3,7 +3,7 @@ import type { LinkOptions } from '../link/index.ts';
 import { silentLogger, type AgentLogger } from '../log.ts';
 import type { FlashResult, SessionProgress } from '../session/index.ts';
 import type { PortRef } from '../transport/index.ts';
-import { UsbDiscovery, type UsbIdFilter } from './discovery/index.ts';
+import { MergedDiscovery, SerialDiscovery, UsbDiscovery, type Discovery, type UsbIdFilter } from './discovery/index.ts';
 import { loadFlashImage } from './imageFile.ts';
 import { Journal } from './journal.ts';
 import { Rig } from './rig.ts';
@@ -21,6 +21,8 @@ export interface RunFlashOptions {
   journalDir: string;
   baudRate: number;
   reappearMs?: number;
+  /** How often the serial ports given are looked at for a hub that left coming back (default 250 ms). */
+  rescanMs?: number;
   link?: LinkOptions;
   signal?: AbortSignal;
   logger?: AgentLogger;
@@ -51,8 +53,15 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
     usb?.stop();
     throw new HubflashError(ErrorCode.RigOptionInvalid, 'No hub to flash: give --port (or --usb with hubs plugged in)');
   }
+  // The serial ports given are watched too: a hub pulled mid-flash that comes back on the same
+  // path (a /dev/serial/by-id name stays the same when the adapter re-enumerates) resumes.
+  const serial = o.ports.length > 0 ? new SerialDiscovery({ paths: o.ports, baudRate: o.baudRate, intervalMs: o.rescanMs ?? 250, logger: log }) : undefined;
+  await serial?.start();
+  const parts = [serial, usb].filter((d): d is SerialDiscovery | UsbDiscovery => d !== undefined);
+  const discovery: Discovery = parts.length === 1 ? parts[0]! : new MergedDiscovery(parts);
+  const stopDiscovery = (): void => parts.forEach((d) => d.stop());
   const journal = await Journal.open(o.journalDir, log).catch((err: unknown) => {
-    usb?.stop();
+    stopDiscovery();
     throw err;
   });
   try {
@@ -67,10 +76,10 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
     });
     if (o.onProgress) rig.on('progress', o.onProgress);
     if (o.onResult) rig.on('result', o.onResult);
-    if (usb) rig.attach(usb);
+    rig.attach(discovery);
     return await rig.flashAll(ports);
   } finally {
-    usb?.stop();
+    stopDiscovery();
     await journal.close();
   }
 }

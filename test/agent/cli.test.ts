@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashResult } from '../../agent/index.ts';
-import type { SimulatedHub } from '../../simulators/index.ts';
+import { makeFirmwareImage, type SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, ptyHubs, tempDir, type Firmware } from './fixtures.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/hubflash.js');
@@ -92,5 +94,46 @@ describe('hubflash flash', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already-current');
     expect(again.stdout).toContain('2 of 2 hubs on the image');
+  });
+});
+
+describe('hubflash flash, a hub pulled mid-flash', () => {
+  // The hub runs in its own `hubflash sim` process, as on a rig: a pty opened here would be
+  // inherited by the flash process and never hang up.
+  it('follows it back on its stable port name (as /dev/serial/by-id gives) on a new device, and resumes', async () => {
+    const child = spawn(process.execPath, [BIN, 'sim', '--count', '1', '--baud', '4000000', '--instant-flash', '--reboot-ms', '0', '--faults', 'hub0:disconnect@offset=12000,reenumerate=200'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const byId = file('usb-FTDI_cradle_A-if00-port0');
+    const newPaths: string[] = [];
+    try {
+      const ready = new Promise<{ key: string; path: string }>((resolve) => {
+        let key = '';
+        createInterface({ input: child.stdout }).on('line', (text) => {
+          const l = JSON.parse(text) as { event: string; path?: string; privateKeyPath?: string };
+          if (l.event === 'manufacturer-key') key = l.privateKeyPath!;
+          if (l.event === 'hub') resolve({ key, path: l.path! });
+          // What udev does when the adapter comes back as another ttyUSB: the by-id link now leads there.
+          if (l.event === 'reenumerated') {
+            newPaths.push(l.path!);
+            symlinkSync(l.path!, `${byId}.new`);
+            renameSync(`${byId}.new`, byId);
+          }
+        });
+      });
+      const hub = await ready;
+      const signing = readFileSync(hub.key, 'utf8');
+      writeFileSync(file('sim.ota'), makeFirmwareImage({ privateKeyPem: signing, version: 0x02000000, hardware: { min: 0x100, max: 0x100 }, upgradeableFrom: [0x01000000], payloadBytes: 32 * 1024 }));
+      writeFileSync(file('sim.pub'), createPublicKey(signing).export({ type: 'spki', format: 'pem' }));
+      symlinkSync(hub.path, byId);
+      const out = await hubflash(['flash', '--image', file('sim.ota'), '--journal', file('journal-sim'), '--baud', '4000000', '--trusted-key', file('sim.pub'), '--json', '--port', byId, '--reappear-ms', '10000']);
+      const [result] = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as FlashResult);
+      expect(newPaths).toHaveLength(1);
+      expect(newPaths[0]).not.toBe(hub.path);
+      expect([out.code, result]).toEqual([0, expect.objectContaining({ outcome: 'verified', resumes: 1, port: byId })]);
+      expect(result!.bytesResent).toBeLessThanOrEqual(8 * 2037);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseUsbIdFilter, portName, SerialDiscovery, UsbDiscovery, type PortRef, type SerialPortInfo } from '../../agent/index.ts';
@@ -52,6 +52,25 @@ describe('serial discovery', () => {
     rmSync(p);
     await d.poll();
     expect(seen.gone).toEqual([p]);
+  });
+
+  it('sees an explicit path that left and came back between two looks (a by-id link now on another device)', async () => {
+    const t = tempDir('hf-disc-');
+    cleanups.push(t.remove);
+    const [a, b, byId] = ['ttyUSB0', 'ttyUSB1', 'usb-FTDI_cradle-if00-port0'].map((n) => path.join(t.dir, n)) as [string, string, string];
+    writeFileSync(a, '');
+    writeFileSync(b, '');
+    symlinkSync(a, byId);
+    const d = new SerialDiscovery({ paths: [byId], intervalMs: 60_000 });
+    const seen = record(d);
+    await d.start();
+    cleanups.push(() => d.stop());
+    await d.poll();
+    expect(seen).toEqual({ appeared: [byId], gone: [] });
+    rmSync(byId);
+    symlinkSync(b, byId);
+    await d.poll();
+    expect(seen).toEqual({ appeared: [byId, byId], gone: [byId] });
   });
 
   it('parses vendor:product filters', () => {

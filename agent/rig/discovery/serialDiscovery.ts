@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { ErrorCode, HubflashError } from '../../../protocol/errors/index.ts';
@@ -33,6 +33,8 @@ export interface SerialDiscoveryOptions {
  */
 export class SerialDiscovery extends EventEmitter<DiscoveryEvents> implements Discovery {
   private readonly present = new Map<string, PortRef>();
+  /** The device node behind each explicit path: a hub re-enumerated between two polls gets a new one. */
+  private readonly nodes = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private listing = true;
   private readonly log: AgentLogger;
@@ -65,7 +67,13 @@ export class SerialDiscovery extends EventEmitter<DiscoveryEvents> implements Di
   /** One look at the ports; public so a caller can ask for a fresh look at once. */
   async poll(): Promise<void> {
     const found = new Map<string, PortRef>();
-    for (const p of this.o.paths ?? []) if (existsSync(p)) found.set(p, this.ref({ path: p }));
+    const nodes = new Map<string, string>();
+    for (const p of this.o.paths ?? []) {
+      const node = deviceNode(p);
+      if (node === undefined) continue;
+      found.set(p, this.ref({ path: p }));
+      nodes.set(p, node);
+    }
     if (this.listing && (this.o.filters?.length ?? 0) > 0) {
       const ports = await (this.o.list ?? SerialPort.list)().catch((err: unknown) => {
         this.log.warn({ err }, 'listing serial ports failed');
@@ -76,10 +84,14 @@ export class SerialDiscovery extends EventEmitter<DiscoveryEvents> implements Di
       }
     }
     for (const [name, ref] of this.present) {
-      if (found.has(name)) continue;
+      // A path whose device node changed (a stable by-id name now on another ttyUSB, or the
+      // same name made again) left and came back: it may hold a hub waiting to resume.
+      if (found.has(name) && nodes.get(name) === this.nodes.get(name)) continue;
       this.present.delete(name);
       this.emit('hub-port-disappeared', ref);
     }
+    this.nodes.clear();
+    for (const [p, node] of nodes) this.nodes.set(p, node);
     for (const [name, ref] of found) {
       if (this.present.has(name)) continue;
       this.present.set(name, ref);
@@ -96,6 +108,16 @@ export class SerialDiscovery extends EventEmitter<DiscoveryEvents> implements Di
       ...(p.productId ? { productId: p.productId } : {}),
       ...(p.serialNumber ? { serialNumber: p.serialNumber } : {}),
     };
+  }
+}
+
+/** Which device node a path leads to now (following symlinks), or undefined when there is none. */
+function deviceNode(p: string): string | undefined {
+  try {
+    const st = statSync(p);
+    return `${st.dev}:${st.ino}:${st.rdev}`;
+  } catch {
+    return undefined;
   }
 }
 
