@@ -191,14 +191,15 @@ export class SystemUnderTest {
       });
   }
 
-  async tearDown(): Promise<void> {
+  /** Stops everything; the folder (logs, data) is removed unless `keep`. */
+  async tearDown(o: { keep?: boolean } = {}): Promise<void> {
     for (const rig of [...this.agents.keys()]) await this.stopAgent(rig, 'SIGKILL');
     await this.stopServer('SIGKILL');
     for (const h of this.hubs) {
       await h.pty.close();
       h.hub.close();
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!o.keep) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private spawn(name: string, args: string[]): Proc {

@@ -1,0 +1,52 @@
+import type { SystemUnderTest } from './harness.ts';
+
+export interface LedgerCheck {
+  stored: number;
+  /** Results an agent logged as finished that the server does not hold. */
+  lost: number;
+  /** Results stored, or applied to a hub's history, more than once. */
+  doubled: number;
+  /** Each rule broken, in words; empty when all hold. */
+  problems: string[];
+}
+
+/**
+ * Nothing lost, nothing doubled: every result an agent logged is stored; each stored result
+ * appears exactly once in its hub's history; every eligible hub has exactly one result that put
+ * it on the target (verified, or already-current when a restart found it done). Plain code (no
+ * test runner), so the soak script uses it too.
+ */
+export async function everyResultOnce(sut: SystemUnderTest, rigs: string[]): Promise<LedgerCheck> {
+  const problems: string[] = [];
+  const stored = await sut.results();
+  const ids = new Set(stored.map((r) => r.resultId));
+  let doubled = stored.length - ids.size;
+  if (doubled > 0) problems.push(`${doubled} result IDs stored twice`);
+  let lost = 0;
+  for (const rig of rigs) {
+    for (const id of sut.agentResultIds(rig)) {
+      if (ids.has(id)) continue;
+      lost++;
+      problems.push(`result ${id} logged by ${rig} is not on the server`);
+    }
+  }
+  const unapplied = stored.filter((r) => !r.applied).length;
+  if (unapplied > 0) problems.push(`${unapplied} stored results not applied`);
+
+  for (const h of sut.world.hubs.filter((x) => x.smi && x.smi.status !== 'Commissioned')) {
+    const chfId = h.identity.chfId;
+    const mine = stored.filter((r) => r.hub.chfId === chfId);
+    if (mine.filter((r) => r.outcome === 'verified').length > 1) problems.push(`${chfId} verified more than once`);
+    if (!mine.some((r) => r.outcome === 'verified' || r.outcome === 'already-current')) problems.push(`${chfId} never reached its target`);
+    const history = await sut.api.get<{ items: Array<{ type: string; details?: { resultId?: string } }> }>(`/devices/${chfId}/history`, { limit: 1000 });
+    const applied = history.items.filter((e) => e.type === 'result').map((e) => e.details?.resultId ?? '');
+    const twice = applied.length - new Set(applied).size;
+    if (twice > 0) {
+      doubled += twice;
+      problems.push(`${chfId}: ${twice} results applied twice`);
+    }
+    const expected = mine.map((r) => r.resultId).sort();
+    if (JSON.stringify([...new Set(applied)].sort()) !== JSON.stringify(expected)) problems.push(`${chfId}: its history's results ${JSON.stringify(applied)} are not its stored results ${JSON.stringify(expected)}`);
+  }
+  return { stored: stored.length, lost, doubled, problems };
+}
