@@ -7,7 +7,7 @@
  * lost or doubled (the checks of test/e2e/checks.ts). Exits 1 at the first round that fails.
  *
  *   npm run soak -- --minutes 30
- *   npm run soak -- --rounds 5 --seed 7
+ *   npm run soak -- --rounds 5 --seed 7 --keep     (--keep: every round's folder stays, with its logs)
  */
 import { parseArgs } from 'node:util';
 import { SystemUnderTest } from './harness.ts';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     seed: { type: 'string', default: String(Date.now() % 100_000) },
     kills: { type: 'string', default: '6' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const deadline = Date.now() + Number(values.minutes) * 60_000;
@@ -91,7 +92,7 @@ async function round(n: number): Promise<boolean> {
     process.stdout.write(
       `round ${n}: ${done.serverKills} server kills, ${done.agentKills} agent kills, ${done.agentStops} agent stops; ` +
         `${progress.verified ?? 0} verified, ${progress.ineligible ?? 0} ineligible; ${ledger.stored} results stored, ${ledger.lost} lost, ${ledger.doubled} doubled; ${seconds} s` +
-        `${problems.length ? `\n  FAILED: ${problems.join('; ')}\n  kept for inspection: ${sut.dir}` : ''}\n`,
+        `${problems.length ? `\n  FAILED: ${problems.join('; ')}` : ''}${problems.length || values.keep ? `\n  kept for inspection: ${sut.dir}` : ''}\n`,
     );
     ok = problems.length === 0;
     return ok;
@@ -99,7 +100,7 @@ async function round(n: number): Promise<boolean> {
     process.stdout.write(`round ${n}: FAILED: ${err instanceof Error ? err.message : String(err)}\n  kept for inspection: ${sut.dir}\n`);
     return false;
   } finally {
-    await sut.tearDown({ keep: !ok });
+    await sut.tearDown({ keep: !ok || values.keep });
   }
 }
 
