@@ -12,7 +12,11 @@ export class Waitress<TPayload, TMatcher> {
     private readonly onTimeout: (matcher: TMatcher, timeoutMs: number) => Error,
   ) {}
 
-  /** A promise for the first matching payload, rejected after timeoutMs. */
+  /**
+   * A promise for the first matching payload, rejected after timeoutMs. A caller waits before it
+   * sends (the reply may beat the send's callback) and awaits after, so the deadline can pass
+   * before anyone awaits: that must not be an unhandled rejection, which would end the process.
+   */
   waitFor(matcher: TMatcher, timeoutMs: number): { id: number; promise: Promise<TPayload> } {
     const id = this.nextId++;
     const promise = new Promise<TPayload>((resolve, reject) => {
@@ -22,6 +26,7 @@ export class Waitress<TPayload, TMatcher> {
       }, timeoutMs);
       this.waiters.set(id, { matcher, resolve, reject, timer });
     });
+    promise.catch(() => undefined);
     return { id, promise };
   }
 

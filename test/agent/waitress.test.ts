@@ -1,5 +1,23 @@
+import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Link } from '../../agent/link/index.ts';
+import { ErrorCode } from '../../protocol/errors/index.ts';
 import { Waitress } from '../../agent/link/waitress.ts';
+import { StreamTransport } from '../../agent/transport/streamTransport.ts';
+
+/** Runs `body`, collecting the process's unhandled rejections meanwhile (each would end a daemon). */
+async function unhandledDuring(body: () => Promise<void>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown): void => void seen.push(reason);
+  process.on('unhandledRejection', listener);
+  try {
+    await body();
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off('unhandledRejection', listener);
+  }
+  return seen;
+}
 
 const make = () =>
   new Waitress<{ type: number; seq: number }, { type: number; seq: number }>(
@@ -19,6 +37,28 @@ describe('Waitress (reply matcher)', () => {
     expect(w.size).toBe(1);
     w.resolve({ type: 0x81, seq: 1 });
     await expect(a.promise).resolves.toEqual({ type: 0x81, seq: 1 });
+  });
+
+  it('a deadline that passes before anyone awaits is not an unhandled rejection', async () => {
+    const unhandled = await unhandledDuring(async () => {
+      const w = make();
+      const a = w.waitFor({ type: 0x85, seq: 9 }, 5);
+      await new Promise((r) => setTimeout(r, 40)); // the request is still being written
+      await expect(a.promise).rejects.toThrow('timeout 133/9 after 5');
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a request whose write outlasts its reply timeout fails with LinkTimeout, nothing unhandled', async () => {
+    // A line that takes 60 ms to take each write and never answers (a saturated USB-serial adapter).
+    const line = new Duplex({ read() {}, write(_chunk, _enc, done) { setTimeout(done, 60); } });
+    const link = new Link(new StreamTransport(line, { name: 'slow' }));
+    await link.open();
+    const unhandled = await unhandledDuring(async () => {
+      await expect(link.request({ kind: 'status' }, { timeoutMs: 10, retries: 1 })).rejects.toMatchObject({ code: ErrorCode.LinkTimeout });
+    });
+    expect(unhandled).toEqual([]);
+    line.destroy();
   });
 
   it('a duplicated reply is not claimed twice', async () => {
