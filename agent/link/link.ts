@@ -161,14 +161,18 @@ export class Link extends EventEmitter<LinkEvents> {
     for (let attempt = 0; attempt <= retries; attempt++) {
       const seq = this.nextSeq();
       const wait = this.waitress.waitFor({ replyType: requestType | 0x80, requestType, seq }, timeoutMs);
+      // The deadline holds even while the write is pending (a wedged adapter may never call
+      // back); a failed write fails the request at once.
+      const written = this.writeBytes(encodeMessage(message, seq), 1).then(
+        () => wait.promise,
+        (err: unknown) => {
+          this.waitress.remove(wait.id);
+          throw err;
+        },
+      );
+      written.catch(() => undefined);
       try {
-        await this.writeBytes(encodeMessage(message, seq), 1);
-      } catch (err) {
-        this.waitress.remove(wait.id);
-        throw err;
-      }
-      try {
-        const reply = await wait.promise;
+        const reply = await Promise.race([wait.promise, written]);
         if (reply.message.kind !== 'error') return reply.message as ReplyOf[R['kind']];
         const error = errorFromReply(reply.message);
         if (reply.message.code !== DeviceErrorCode.Busy) throw error;

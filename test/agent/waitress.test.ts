@@ -61,6 +61,20 @@ describe('Waitress (reply matcher)', () => {
     line.destroy();
   });
 
+  it('a write that never completes still ends in LinkTimeout within the retries, and a failed write fails at once', async () => {
+    const wedged = new Duplex({ read() {}, write() {} });
+    const link = new Link(new StreamTransport(wedged, { name: 'wedged' }));
+    await link.open();
+    await expect(link.request({ kind: 'status' }, { timeoutMs: 20, retries: 2 })).rejects.toMatchObject({ code: ErrorCode.LinkTimeout });
+    wedged.destroy();
+
+    const broken = new Duplex({ read() {}, write(_c, _e, done) { done(new Error('EIO')); } });
+    const failing = new Link(new StreamTransport(broken, { name: 'broken' }));
+    await failing.open();
+    await expect(failing.request({ kind: 'status' }, { timeoutMs: 5_000, retries: 0 })).rejects.not.toMatchObject({ code: ErrorCode.LinkTimeout });
+    broken.destroy();
+  });
+
   it('a duplicated reply is not claimed twice', async () => {
     const w = make();
     const a = w.waitFor({ type: 0x83, seq: 7 }, 1000);
