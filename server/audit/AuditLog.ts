@@ -1,9 +1,9 @@
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { AuditHead, type AuditAnchor } from './head.ts';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { withFileLock } from '../datadir/fileLock.ts';
+import { AuditHead, type AuditAnchor } from './head.ts';
 import { checkEntry, GENESIS_HASH, sealEntry, type AuditEntry, type AuditInput } from './entry.ts';
 
 export interface AuditVerification {
@@ -107,7 +107,7 @@ export class AuditLog {
    */
   async verify(expect?: AuditAnchor): Promise<AuditVerification> {
     const anchors = [await this.head.read(), expect].filter((a): a is AuditAnchor => a !== undefined);
-    const seen = new Map<number, string>();
+    const seen = new Map<number, { hash: string; line: number }>();
     let prevSeq = 0;
     let prevHash = GENESIS_HASH;
     let entries = 0;
@@ -121,15 +121,15 @@ export class AuditLog {
       prevSeq = entry!.seq;
       prevHash = entry!.hash;
       lastLine = line;
-      if (anchors.some((a) => a.seq === prevSeq)) seen.set(prevSeq, prevHash);
+      if (anchors.some((a) => a.seq === prevSeq)) seen.set(prevSeq, { hash: prevHash, line });
     }
     for (const anchor of anchors) {
-      const hash = seen.get(anchor.seq);
-      if (hash === anchor.hash) continue;
-      const reason = hash === undefined
+      const held = seen.get(anchor.seq);
+      if (held?.hash === anchor.hash) continue;
+      const reason = held === undefined
         ? `the log ends at entry ${prevSeq} but entry ${anchor.seq} was written (${anchor === expect ? 'as expected' : 'recorded in its head file'}): entries were removed from the end`
         : `entry ${anchor.seq} is not the one written (its hash differs from the ${anchor === expect ? 'expected one' : "head file's"}): the end of the log was replaced`;
-      return { ok: false, entries, lastHash: prevHash, firstBad: { line: hash === undefined ? lastLine + 1 : anchor.seq, seq: anchor.seq, reason } };
+      return { ok: false, entries, lastHash: prevHash, firstBad: { line: held === undefined ? lastLine + 1 : held.line, seq: anchor.seq, reason } };
     }
     return { ok: true, entries, lastHash: prevHash };
   }
