@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, HubflashError } from '../../../protocol/errors/index.ts';
+import { summarise } from '../../domain/asn/model.ts';
 import type { OrderDesk } from '../../domain/orders/OrderDesk.ts';
 import { route, type RouteSpec } from '../route.ts';
 import { asn, asnParam, asnSummary, chargeLine, order, reasonBody, skipped } from '../orderSchemas.ts';
@@ -53,8 +54,7 @@ export function asnRoutes(desk: OrderDesk): RouteSpec[] {
       handler: async ({ params, body, caller, reply }) => {
         const r = await desk.replaceAsn(params.asnId, caller.actor, { ...(body.remove ? { remove: body.remove } : {}), ...(body.reason ? { reason: body.reason } : {}) });
         void reply.status(201);
-        const { pallets: _contents, ...summary } = r.asn;
-        return { asn: summary, replaced: r.replaced, skipped: r.skipped };
+        return { asn: summarise(r.asn), replaced: r.replaced, skipped: r.skipped };
       },
     }),
     route({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OrderDesk } from '../../domain/orders/OrderDesk.ts';
+import { summarise } from '../../domain/asn/model.ts';
 import { LINE_STATES } from '../../domain/orders/model.ts';
 import { route, type RouteSpec } from '../route.ts';
 import { asnSummary, order, orderLine, orderParam, progress, reasonBody, skipped, takeResult } from '../orderSchemas.ts';
@@ -89,8 +90,7 @@ export function orderRoutes(desk: OrderDesk): RouteSpec[] {
       handler: async ({ params, caller, reply }) => {
         const { asn, skipped: left } = await desk.issueAsn(params.orderId, caller.actor);
         void reply.status(201);
-        const { pallets: _contents, ...summary } = asn;
-        return { asn: summary, skipped: left };
+        return { asn: summarise(asn), skipped: left };
       },
     }),
   ];

@@ -1,7 +1,7 @@
 import { ErrorCode, HubflashError } from '../../../protocol/errors/index.ts';
 import { prefixRange, readRange, type BatchOp, type Store } from '../../storage/Store.ts';
 import { ASN_PREFIX, asnContentsKey, asnKey, orderAsnPrefix } from '../orders/keys.ts';
-import type { Asn, AsnPallet, AsnSummary } from './model.ts';
+import { summarise, type Asn, type AsnPallet, type AsnSummary } from './model.ts';
 
 /** ASNs in the Store: the summary (rewritten as the status changes) apart from the contents (written once). */
 
@@ -33,8 +33,8 @@ export async function listAsns(store: Store, filter: { orderId?: string } = {}):
 }
 
 export function putAsnSummary(summary: AsnSummary): BatchOp {
-  const { pallets: _omit, ...rest } = summary as Asn;
-  return { type: 'put', key: asnKey(summary.asnId), value: JSON.stringify(rest) };
+  // Callers may pass a whole ASN; its hubs are stored apart (putAsnContents).
+  return { type: 'put', key: asnKey(summary.asnId), value: JSON.stringify(summarise(summary as Asn)) };
 }
 
 export function putAsnContents(asn: Asn): BatchOp {
