@@ -106,7 +106,12 @@ export class AuditLog {
    * `expect`, an entry the caller noted earlier (`hubflash audit verify` prints the last one).
    */
   async verify(expect?: AuditAnchor): Promise<AuditVerification> {
-    const anchors = [await this.head.read(), expect].filter((a): a is AuditAnchor => a !== undefined);
+    const head = await this.head.read();
+    if (head === 'unreadable') {
+      const reason = `its head file ${this.head.file} does not hold an entry (it was edited): restore it from a backup, or remove it once the log itself is known good (the next append writes a new one)`;
+      return { ok: false, entries: 0, lastHash: GENESIS_HASH, firstBad: { line: 0, reason } };
+    }
+    const anchors = [head, expect].filter((a): a is AuditAnchor => a !== undefined);
     const seen = new Map<number, { hash: string; line: number }>();
     let prevSeq = 0;
     let prevHash = GENESIS_HASH;

@@ -11,9 +11,15 @@ interface StoredHead extends AuditAnchor {
   broken?: boolean;
 }
 
-/** Reads `SEQ:HASH` (as `hubflash audit verify` prints it); undefined when it is not one. */
+/** `SEQ:HASH`, as `hubflash audit verify` prints an entry to keep. */
+export const ANCHOR_PATTERN = /^(\d+):([0-9a-f]{64})$/;
+
+/** What the head file holds: nothing yet, a head, or text that is not one (it was edited). */
+export type HeadRead = StoredHead | undefined | 'unreadable';
+
+/** Reads `SEQ:HASH`; undefined when it is not one. */
 export function parseAnchor(text: string): AuditAnchor | undefined {
-  const m = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
+  const m = ANCHOR_PATTERN.exec(text.trim());
   return m ? { seq: Number(m[1]), hash: m[2]! } : undefined;
 }
 
@@ -29,7 +35,7 @@ export function parseAnchor(text: string): AuditAnchor | undefined {
 export class AuditHead {
   constructor(readonly file: string) {}
 
-  async read(): Promise<StoredHead | undefined> {
+  async read(): Promise<HeadRead> {
     const text = await readFile(this.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
@@ -37,11 +43,10 @@ export class AuditHead {
     if (text === undefined) return undefined;
     try {
       const { seq, hash, broken } = JSON.parse(text) as Partial<StoredHead>;
-      if (typeof seq !== 'number' || typeof hash !== 'string') return { seq: Number.MAX_SAFE_INTEGER, hash: 'unreadable head file' };
+      if (typeof seq !== 'number' || typeof hash !== 'string') return 'unreadable';
       return { seq, hash, ...(broken === true ? { broken } : {}) };
     } catch {
-      // A head that does not parse was tampered with: verification fails on it rather than skips it.
-      return { seq: Number.MAX_SAFE_INTEGER, hash: 'unreadable head file' };
+      return 'unreadable';
     }
   }
 
@@ -51,7 +56,8 @@ export class AuditHead {
    */
   async advance(from: AuditAnchor, to: AuditAnchor): Promise<void> {
     const current = await this.read();
-    if (current?.broken) return;
+    // An edited head is evidence too: it stays as it is for verification to report.
+    if (current === 'unreadable' || current?.broken) return;
     if (current && (from.seq < current.seq || (from.seq === current.seq && from.hash !== current.hash))) {
       await this.write({ ...current, broken: true });
       return;

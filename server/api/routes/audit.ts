@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
-import { parseAnchor } from '../../audit/head.ts';
+import { ANCHOR_PATTERN, parseAnchor } from '../../audit/head.ts';
 import { route, type RouteSpec } from '../route.ts';
 import { auditEntry, auditVerification } from '../schemas.ts';
 
@@ -25,7 +25,7 @@ export function auditRoutes(ctx: ServerContext): RouteSpec[] {
       query: z.strictObject({
         expect: z
           .string()
-          .regex(/^\d+:[0-9a-f]{64}$/, 'SEQ:HASH, as a verification printed it')
+          .regex(ANCHOR_PATTERN, 'SEQ:HASH, as a verification printed it')
           .optional()
           .describe('An entry noted earlier (SEQ:HASH) that the log must still hold: catches entries cut off the end'),
       }),

@@ -66,6 +66,10 @@ describe('the audit head: entries cut off the end of the log', () => {
   it('a head file that does not parse fails verification rather than being skipped', async () => {
     writeFileSync(log.head.file, 'not json');
     expect((await log.verify()).ok).toBe(false);
+    // It says which file and what to do, and an append leaves the evidence as it is.
+    expect((await log.verify()).firstBad?.reason).toContain(`${log.head.file} does not hold an entry`);
+    await log.append([{ actor: 'test', action: 'thing.done' }]);
+    expect(readFileSync(log.head.file, 'utf8')).toBe('not json');
   });
 
   it('hubflash audit verify prints the anchor to keep, and checks it with --expect', async () => {
