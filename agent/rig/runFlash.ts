@@ -3,7 +3,7 @@ import type { LinkOptions } from '../link/index.ts';
 import { silentLogger, type AgentLogger } from '../log.ts';
 import type { FlashResult, SessionProgress } from '../session/index.ts';
 import type { PortRef } from '../transport/index.ts';
-import { MergedDiscovery, SerialDiscovery, UsbDiscovery, type Discovery, type UsbIdFilter } from './discovery/index.ts';
+import { MergedDiscovery, SerialDiscovery, UsbDiscovery, type UsbIdFilter } from './discovery/index.ts';
 import { loadFlashImage } from './imageFile.ts';
 import { Journal } from './journal.ts';
 import { Rig } from './rig.ts';
@@ -57,11 +57,9 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
   // path (a /dev/serial/by-id name stays the same when the adapter re-enumerates) resumes.
   const serial = o.ports.length > 0 ? new SerialDiscovery({ paths: o.ports, baudRate: o.baudRate, intervalMs: o.rescanMs ?? 250, logger: log }) : undefined;
   await serial?.start();
-  const parts = [serial, usb].filter((d): d is SerialDiscovery | UsbDiscovery => d !== undefined);
-  const discovery: Discovery = parts.length === 1 ? parts[0]! : new MergedDiscovery(parts);
-  const stopDiscovery = (): void => parts.forEach((d) => d.stop());
+  const discovery = new MergedDiscovery([serial, usb].filter((d): d is SerialDiscovery | UsbDiscovery => d !== undefined));
   const journal = await Journal.open(o.journalDir, log).catch((err: unknown) => {
-    stopDiscovery();
+    discovery.stop();
     throw err;
   });
   try {
@@ -79,7 +77,7 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
     rig.attach(discovery);
     return await rig.flashAll(ports);
   } finally {
-    stopDiscovery();
+    discovery.stop();
     await journal.close();
   }
 }

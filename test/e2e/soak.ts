@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SystemUnderTest } from './harness.ts';
-import { EXPECTED } from './expected.ts';
+import { orderProblems } from './expected.ts';
 import { everyResultOnce } from './ledger.ts';
 
 const { values } = parseArgs({
@@ -82,10 +82,7 @@ async function round(n: number): Promise<boolean> {
     });
     const done = await chaos(sut, () => isSettled);
     const progress = await settledAt;
-    const problems: string[] = [];
-    if (progress.verified !== EXPECTED.verified) problems.push(`${progress.verified ?? 0} hubs verified, expected ${EXPECTED.verified}`);
-    if (progress.ineligible !== EXPECTED.ineligible) problems.push(`${progress.ineligible ?? 0} ineligible, expected ${EXPECTED.ineligible}`);
-    if ((progress.failed ?? 0) > 0) problems.push(`${progress.failed} failed`);
+    const problems = orderProblems(progress);
     const ledger = await everyResultOnce(sut, ['RIG-01']);
     problems.push(...ledger.problems);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
