@@ -5,7 +5,7 @@ import { custodyChangeIfAllowed } from '../custody/ledger.ts';
 import { places } from '../custody/places.ts';
 import type { HubRecord } from '../inventory/hub.ts';
 import type { HubChange } from '../inventory/Inventory.ts';
-import { isLateResult, putReading, readingOp, type Reading } from '../reconciliation/readings.ts';
+import { isLateResult, parseReading, readingOp, type Reading } from '../reconciliation/readings.ts';
 import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
 import { appliedResultKey, lineKey, liveOrderKey, readingKey } from './keys.ts';
@@ -43,7 +43,8 @@ export function resultEffectReads(result: ResultMessage): string[] {
 export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string, reader: Reader = ctx.store): Promise<ResultEffects | undefined> {
   const chfId = result.hub.chfId;
   const jobOrder = jobOrderOf(result);
-  const [marker, previousReading, liveOrder, jobLine] = await reader.getMany(resultEffectReads(result));
+  const [marker, previousText, liveOrder, jobLine] = await reader.getMany(resultEffectReads(result));
+  const previousReading = parseReading(previousText);
   if (marker !== undefined) return undefined;
   const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
   const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
@@ -53,7 +54,7 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   reading.firmwareVersion = firmware.version;
   if (firmware.hash !== undefined) reading.firmwareHash = firmware.hash;
   // With no earlier reading there are no other GPF IDs to keep.
-  ops.push(previousReading === undefined ? putReading(reading) : readingOp(previousReading, reading));
+  ops.push(readingOp(previousReading, reading));
   if (landed && result.outcome === 'verified' && (result.from.version !== result.to.version || result.from.hash !== result.to.hash)) {
     ops.push(putSmiChange({ chfId, gpfId: result.hub.gpfId, before: result.from, after: result.to, rigId: result.rigId, at: new Date(result.finishedAt).toISOString(), resultId: result.resultId, ...(result.orderId ? { orderId: result.orderId } : {}) }));
   }
@@ -62,7 +63,7 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   const line = orderId === jobOrder && jobLine !== undefined ? (JSON.parse(jobLine) as OrderLine) : orderId !== undefined ? await readLine(reader, orderId, chfId) : undefined;
   // A result older than the one that last moved the hub on (its rig was offline, say) is kept
   // (stored, in the hub's history, in the SMI change log) but moves neither line nor custody.
-  const late = (previousReading !== undefined && isLateResult(JSON.parse(previousReading) as Reading, reading)) || (line?.resultFinishedAt !== undefined && Date.parse(result.finishedAt) < Date.parse(line.resultFinishedAt));
+  const late = (previousReading !== undefined && isLateResult(previousReading, reading)) || (line?.resultFinishedAt !== undefined && Date.parse(result.finishedAt) < Date.parse(line.resultFinishedAt));
   let next: OrderLine | undefined;
   if (orderId !== undefined && line && !late && line.state !== 'shipped' && line.state !== 'delivered') {
     const [state, reason] = lineOutcome(line, result, refused);

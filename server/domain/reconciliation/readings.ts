@@ -28,7 +28,11 @@ export interface Reading {
 
 /** The op storing a reading, keeping the GPF IDs of earlier readings that differ. */
 export async function recordReading(store: Store, reading: Reading): Promise<BatchOp> {
-  return readingOp(await store.get(readingKey(reading.chfId)), reading);
+  return readingOp(parseReading(await store.get(readingKey(reading.chfId))), reading);
+}
+
+export function parseReading(text: string | undefined): Reading | undefined {
+  return text === undefined ? undefined : (JSON.parse(text) as Reading);
 }
 
 /**
@@ -37,17 +41,13 @@ export async function recordReading(store: Store, reading: Reading): Promise<Bat
  * place; only its GPF ID is remembered. Job-request readings carry the server's time and results
  * the rig's, so only results are compared with each other.
  */
-export function readingOp(before: string | undefined, reading: Reading): BatchOp {
-  const previous = before === undefined ? undefined : (JSON.parse(before) as Reading);
-  if (previous && isLateResult(previous, reading)) {
-    const others = new Set(previous.otherGpfIds ?? []);
-    if (reading.gpfId !== undefined && reading.gpfId !== previous.gpfId) others.add(reading.gpfId);
-    return putReading({ ...previous, ...(others.size > 0 ? { otherGpfIds: [...others].sort() } : {}) });
-  }
+export function readingOp(previous: Reading | undefined, reading: Reading): BatchOp {
+  const late = previous !== undefined && isLateResult(previous, reading);
+  const [kept, other] = late ? [previous, reading] : [reading, previous];
   const others = new Set(previous?.otherGpfIds ?? []);
-  if (previous?.gpfId !== undefined) others.add(previous.gpfId);
-  if (reading.gpfId !== undefined) others.delete(reading.gpfId);
-  return putReading({ ...reading, ...(others.size > 0 ? { otherGpfIds: [...others].sort() } : {}) });
+  if (other?.gpfId !== undefined) others.add(other.gpfId);
+  if (kept.gpfId !== undefined) others.delete(kept.gpfId);
+  return putReading({ ...kept, ...(others.size > 0 ? { otherGpfIds: [...others].sort() } : {}) });
 }
 
 /** `reading` is a result that finished before the result `previous` came from. */
