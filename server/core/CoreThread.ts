@@ -1,13 +1,12 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { HubflashError, type ErrorCode } from '../../protocol/errors/index.ts';
 import type { BrokerEvents } from '../broker/Broker.ts';
 import { EventBatcher } from '../broker/eventBatch.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { PortablePlugin } from '../context.ts';
 import { buildCoreBundle, type CoreBundle } from './bundle.ts';
-import type { CoreWorkerData, FromCore, ThreadError, ToCore } from './threadMessages.ts';
+import { fromThreadError, toThreadError, type CoreWorkerData, type FromCore, type ToCore } from './threadMessages.ts';
 
 export interface CoreThreadOptions {
   config: ServerConfig;
@@ -114,7 +113,7 @@ export class CoreThread {
       case 'publish':
         this.o.publish(m.topic, Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength)).then(
           () => this.send({ t: 'published', id: m.id }),
-          (err: unknown) => this.send({ t: 'published', id: m.id, error: (err as Error).message }),
+          (err: unknown) => this.send({ t: 'published', id: m.id, error: toThreadError(err) }),
         );
         return;
       case 'log':
@@ -124,7 +123,7 @@ export class CoreThread {
         this.started?.resolve(m.http);
         return;
       case 'failed':
-        this.started?.reject(threadError(m.error));
+        this.started?.reject(fromThreadError(m.error));
         return;
       case 'stopped':
         this.whenStopped?.();
@@ -170,11 +169,4 @@ export class CoreThread {
     this.stopping ??= Promise.resolve();
     await this.worker.terminate();
   }
-}
-
-/** A HubflashError from the other thread keeps its code (its message already ends with it). */
-function threadError(e: ThreadError): Error {
-  const err = e.code === undefined ? new Error(e.message) : new HubflashError(e.code as ErrorCode, e.message.replace(/ \(HF\d{4}\)$/, ''), e.context ?? {});
-  if (e.stack) err.stack = e.stack;
-  return err;
 }

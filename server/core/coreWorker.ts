@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { readEventBatch } from '../broker/eventBatch.ts';
 import type { ServerPlugin } from '../context.ts';
 import { startCore, type Core } from './startCore.ts';
-import { toThreadError, type CoreWorkerData, type FromCore, type ToCore } from './threadMessages.ts';
+import { fromThreadError, toThreadError, type CoreWorkerData, type FromCore, type ToCore } from './threadMessages.ts';
 
 const data = workerData as CoreWorkerData;
 const port = parentPort!;
@@ -38,7 +38,7 @@ port.on('message', (message: ToCore) => {
       const waiter = publishes.get(message.id);
       publishes.delete(message.id);
       if (message.error === undefined) waiter?.resolve();
-      else waiter?.reject(new Error(message.error));
+      else waiter?.reject(fromThreadError(message.error));
       return;
     }
     case 'stop':

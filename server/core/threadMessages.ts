@@ -1,3 +1,4 @@
+import { HubflashError, type ErrorCode } from '../../protocol/errors/index.ts';
 import type { EventBatch } from '../broker/eventBatch.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { PortablePlugin } from '../context.ts';
@@ -22,7 +23,7 @@ export interface ThreadError {
 }
 
 /** Main (broker) thread → storage thread. */
-export type ToCore = { t: 'events'; batch: EventBatch } | { t: 'published'; id: number; error?: string } | { t: 'stop' };
+export type ToCore = { t: 'events'; batch: EventBatch } | { t: 'published'; id: number; error?: ThreadError } | { t: 'stop' };
 
 /** Storage thread → main (broker) thread. */
 export type FromCore =
@@ -35,4 +36,11 @@ export type FromCore =
 export function toThreadError(err: unknown): ThreadError {
   const e = err as { message?: string; code?: unknown; context?: Record<string, unknown>; stack?: string };
   return { message: e.message ?? String(err), ...(typeof e.code === 'number' ? { code: e.code, context: e.context ?? {} } : {}), ...(e.stack ? { stack: e.stack } : {}) };
+}
+
+/** A HubflashError from the other thread keeps its code (its message already ends with it). */
+export function fromThreadError(e: ThreadError): Error {
+  const err = e.code === undefined ? new Error(e.message) : new HubflashError(e.code as ErrorCode, e.message.replace(/ \(HF\d{4}\)$/, ''), e.context ?? {});
+  if (e.stack) err.stack = e.stack;
+  return err;
 }
