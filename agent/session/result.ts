@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newResultId } from '../../protocol/ids/index.ts';
 import type { ErrorContext } from '../../protocol/errors/index.ts';
 import type { HubInfo } from './identity.ts';
 import type { Outcome, PhaseDurations } from './phases.ts';
@@ -33,7 +33,7 @@ export interface FlashResult {
 export function toFlashResult(report: SessionReport): FlashResult {
   const hub = report.hub;
   return {
-    resultId: randomUUID(),
+    resultId: newResultId(),
     port: report.port,
     ...(hub
       ? {
@@ -65,7 +65,7 @@ export function toFlashResult(report: SessionReport): FlashResult {
 /** A result for a port where no session could run at all (e.g. it could not be opened). */
 export function failedBeforeSession(port: string, to: { version: string; hash: string }, error: { toJSON(): FlashResult['error'] }, at: Date): FlashResult {
   return {
-    resultId: randomUUID(),
+    resultId: newResultId(),
     port,
     to,
     outcome: 'failed',

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { decodeAck, encodeResult, rigCommandFilter, rigTopic } from '../../protocol/mqtt/index.ts';
 import { buildImage, generateManufacturerKeyPair } from '../../protocol/image/index.ts';
+import { newResultId } from '../../protocol/ids/index.ts';
 import { addRig, createToken } from '../../server/admin.ts';
 import { createServer, type ServerPlugin } from '../../server/index.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -86,7 +86,7 @@ function appAckWaiter(client: MqttClient, total: number): AckWaiter {
 const resultFor = (rigId: string, chf: string, image: { sha256: string; version: string }): Buffer =>
   encodeResult({
     v: 1,
-    resultId: randomUUID(),
+    resultId: newResultId(), // as the agent makes them
     rigId,
     hub: { chfId: chf, gpfId: chf, manufacturerCode: 0x121d, model: 'EDMI-CH2', hardwareVersion: 0x1111, hanVariant: 'DualBand' },
     from: { version: '01260300' },

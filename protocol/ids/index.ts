@@ -7,3 +7,4 @@ export {
   isFirmwareVersionNumber,
 } from './firmwareVersion.ts';
 export { parseFirmwareHash, isFirmwareHash } from './firmwareHash.ts';
+export { newResultId } from './resultId.ts';
