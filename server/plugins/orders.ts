@@ -49,7 +49,6 @@ export function ordersPlugin(options: { now?: () => Date } = {}): ServerPlugin &
 export function ordersResultHook(desk: OrderDesk): ResultAppliedHook {
   return async (event, tx) => {
     const effects = await planResultEffects(desk.ctx, event.result, event.refused, desk.ctx.now().toISOString(), tx);
-    if (!effects) return;
     tx.ops.push(...effects.ops);
     const custody = effects.custody(event.after);
     if (custody) {

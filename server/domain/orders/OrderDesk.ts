@@ -1,4 +1,4 @@
-import type { ErrorSummary, JobRequestMessage, ResultMessage } from '../../../protocol/mqtt/index.ts';
+import type { JobRequestMessage } from '../../../protocol/mqtt/index.ts';
 import { asnToCsv } from '../asn/csv.ts';
 import { findAsnSummary, listAsns, requireAsn } from '../asn/asnStore.ts';
 import { issueAsn, replaceAsn } from '../asn/issue.ts';
@@ -17,7 +17,6 @@ import { takeOrder } from './intake.ts';
 import { cancelOrder, receiveOrder, type ReceiveSelection } from './lifecycle.ts';
 import type { Order, OrderLine, OrderProgress } from './model.ts';
 import { listOrders, orderLines, orderProgress, requireOrder } from './orderStore.ts';
-import { applyResultToOrders } from './results.ts';
 
 /**
  * The commercial and logistics side of the server in one place: orders and their progress,
@@ -58,10 +57,6 @@ export class OrderDesk {
 
   answerJob(request: JobRequestMessage) {
     return answerJobRequest(this.ctx, request);
-  }
-
-  applyResult(result: ResultMessage, refused?: ErrorSummary) {
-    return applyResultToOrders(this.ctx, result, refused);
   }
 
   issueAsn(orderId: string, actor: string) {

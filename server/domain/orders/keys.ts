@@ -17,7 +17,8 @@
  *   ~k\0{orderId}\0{chfId}           → the charge line's key (one charge per hub per order)
  *   ~m\0{at}\0{chfId}\0{resultId}    → SMI change record
  *   ~w\0{chfId}                      → the latest reading of the hub by a rig
- *   ~d\0{resultId}                   → '' : this rig result has been applied to orders
+ *   ~d\0{resultId}                   → written by earlier builds (a result applied to orders);
+ *                                      no longer read: the core applies each result once
  *   ~t\0{year}                       → an admin's tariff for a Regulatory Year
  */
 export const SEP = '\x00';
@@ -47,5 +48,4 @@ export const SMI_CHANGE_PREFIX = `~m${SEP}`;
 export const smiChangeKey = (at: string, chfId: string, resultId: string): string => `${SMI_CHANGE_PREFIX}${at}${SEP}${chfId}${SEP}${resultId}`;
 export const READING_PREFIX = `~w${SEP}`;
 export const readingKey = (chfId: string): string => READING_PREFIX + chfId;
-export const appliedResultKey = (resultId: string): string => `~d${SEP}${resultId}`;
 export const tariffKey = (yearLabel: string): string => `~t${SEP}${yearLabel}`;

@@ -8,7 +8,7 @@ import type { HubChange } from '../inventory/Inventory.ts';
 import { isLateResult, parseReading, readingOp, type Reading } from '../reconciliation/readings.ts';
 import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
-import { appliedResultKey, lineKey, liveOrderKey, readingKey } from './keys.ts';
+import { lineKey, liveOrderKey, readingKey } from './keys.ts';
 import { parseJobId, type LineState, type OrderLine } from './model.ts';
 import { putLine } from './orderStore.ts';
 import { summary } from './summary.ts';
@@ -31,23 +31,23 @@ const jobOrderOf = (result: ResultMessage): string | undefined => parseJobId(res
 export function resultEffectReads(result: ResultMessage): string[] {
   const chfId = result.hub.chfId;
   const jobOrder = jobOrderOf(result);
-  return [appliedResultKey(result.resultId), readingKey(chfId), liveOrderKey(chfId), ...(jobOrder !== undefined ? [lineKey(jobOrder, chfId)] : [])];
+  return [readingKey(chfId), liveOrderKey(chfId), ...(jobOrder !== undefined ? [lineKey(jobOrder, chfId)] : [])];
 }
 
 /**
- * Plans a result's effects (reads only). Returns undefined when the result was applied before:
- * a marker keyed by result ID is written with the effects, so applying twice changes nothing.
+ * Plans a result's effects (reads only). Run once per result: by the core's result pipeline, for
+ * a result it has not stored before, with the effects in the same batch that stores it (so a
+ * result re-sent any number of times moves nothing twice, with no marker of our own).
  * `refused` is set when the inventory stored the result without applying it (installed hub,
  * unknown image): the hub's line then fails with that reason and no SMI change is recorded.
  */
-export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string, reader: Reader = ctx.store): Promise<ResultEffects | undefined> {
+export async function planResultEffects(ctx: OrdersContext, result: ResultMessage, refused: ErrorSummary | undefined, at: string, reader: Reader): Promise<ResultEffects> {
   const chfId = result.hub.chfId;
   const jobOrder = jobOrderOf(result);
-  const [marker, previousText, liveOrder, jobLine] = await reader.getMany(resultEffectReads(result));
+  const [previousText, liveOrder, jobLine] = await reader.getMany(resultEffectReads(result));
   const previousReading = parseReading(previousText);
-  if (marker !== undefined) return undefined;
   const landed = (result.outcome === 'verified' || result.outcome === 'already-current') && !refused;
-  const ops: BatchOp[] = [{ type: 'put', key: appliedResultKey(result.resultId), value: at }];
+  const ops: BatchOp[] = [];
   const h = result.hub;
   const reading: Reading = { chfId, rigId: result.rigId, at: result.finishedAt, source: 'result', resultId: result.resultId, gpfId: h.gpfId, manufacturerCode: h.manufacturerCode, model: h.model, hardwareVersion: h.hardwareVersion, hanVariant: h.hanVariant, ...(h.installState ? { installState: h.installState } : {}) };
   const firmware = landed ? result.to : result.from;
@@ -97,19 +97,4 @@ function lineOutcome(line: OrderLine, result: ResultMessage, refused: ErrorSumma
       return ['flashed', summary(ErrorCode.ResultNotAtTarget, `Rig ${result.rigId} put ${result.to.version} (${result.to.hash}) on hub ${result.hub.chfId}, not the order's target ${target}: flash it again`, { chfId: result.hub.chfId })];
     }
   }
-}
-
-/**
- * Applies a result's effects on their own, under the write lock, after the inventory has
- * applied the result. Idempotent.
- */
-export async function applyResultToOrders(ctx: OrdersContext, result: ResultMessage, refused?: ErrorSummary): Promise<ResultEffects | undefined> {
-  return ctx.inventory.lock.run(async () => {
-    const effects = await planResultEffects(ctx, result, refused, ctx.now().toISOString());
-    if (!effects) return undefined;
-    const hub = await ctx.inventory.get(result.hub.chfId);
-    const change = hub ? effects.custody(hub) : undefined;
-    await ctx.inventory.commit(change ? [change] : [], effects.ops, { sync: true });
-    return effects;
-  });
 }
