@@ -83,7 +83,7 @@ function appAckWaiter(client: MqttClient, total: number): AckWaiter {
   };
 }
 
-const resultFor = (rigId: string, chf: string, image: { sha256: string; version: string }): Buffer =>
+export const resultFor = (rigId: string, chf: string, image: { sha256: string; version: string }): Buffer =>
   encodeResult({
     v: 1,
     resultId: newResultId(), // as the agent makes them
