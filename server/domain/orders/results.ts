@@ -18,7 +18,6 @@ export interface ResultEffects {
   ops: BatchOp[];
   /** The hub's custody change, applied to the hub as it is after the inventory's own change. */
   custody: (hub: HubRecord) => HubChange | undefined;
-  line?: OrderLine;
 }
 
 /** Where planning reads from: the Store, or a group's batch view (see ResultTransaction). */
@@ -64,18 +63,16 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
   // A result older than the one that last moved the hub on (its rig was offline, say) is kept
   // (stored, in the hub's history, in the SMI change log) but moves neither line nor custody.
   const late = (previousReading !== undefined && isLateResult(previousReading, reading)) || (line?.resultFinishedAt !== undefined && Date.parse(result.finishedAt) < Date.parse(line.resultFinishedAt));
-  let next: OrderLine | undefined;
   if (orderId !== undefined && line && !late && line.state !== 'shipped' && line.state !== 'delivered') {
     const [state, reason] = lineOutcome(line, result, refused);
     const { reason: _old, ...rest } = line;
-    next = { ...rest, state, ...(reason ? { reason } : {}), rigId: result.rigId, resultId: result.resultId, resultFinishedAt: result.finishedAt, updatedAt: at };
+    const next: OrderLine = { ...rest, state, ...(reason ? { reason } : {}), rigId: result.rigId, resultId: result.resultId, resultFinishedAt: result.finishedAt, updatedAt: at };
     ops.push(putLine(orderId, next));
   }
   const by = `rig:${result.rigId}`;
   return {
     ops,
     custody: (hub) => (late ? undefined : custodyChangeIfAllowed(hub, 'off-rig', { at, by, place: places.csp(ctx.config), rigId: result.rigId, ...(orderId ? { orderId } : {}) })),
-    ...(next ? { line: next } : {}),
   };
 }
 
