@@ -1,25 +1,11 @@
-import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
-import { HanVariant, InstallState, type IdentifyReply } from '../../protocol/messages/index.ts';
+import type { IdentifyReply } from '../../protocol/messages/index.ts';
 import type { JobAssignment, JobRequestHub, ResultMessageInput } from '../../protocol/mqtt/index.ts';
-import type { FlashResult } from '../session/index.ts';
+import { hubInfo, type FlashResult } from '../session/index.ts';
 
-/** What the rig read from a hub, as a job request carries it. */
+/** What the rig read from a hub (as the session names it: hubInfo), as a job request carries it. */
 export function jobRequestHub(reply: IdentifyReply): JobRequestHub {
-  return {
-    chfId: reply.chfId,
-    gpfId: reply.gpfId,
-    manufacturerCode: reply.manufacturerCode,
-    model: reply.model,
-    hardwareVersion: reply.hardwareVersion,
-    hanVariant: reply.hanVariant === HanVariant.DualBand ? 'DualBand' : 'SingleBand',
-    installState: installStateName(reply.installState),
-    imageType: reply.imageType,
-    firmware: { version: formatFirmwareVersion(reply.runningVersion), hash: reply.runningHash },
-  };
-}
-
-function installStateName(state: InstallState): JobRequestHub['installState'] {
-  return state === InstallState.Commissioned ? 'Commissioned' : state === InstallState.InstalledNotCommissioned ? 'InstalledNotCommissioned' : 'NotInstalled';
+  const { manufacturer: _name, runningVersion, runningHash, ...hub } = hubInfo(reply);
+  return { ...hub, firmware: { version: runningVersion, hash: runningHash } };
 }
 
 /**
