@@ -3,6 +3,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { readFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
 import type { ServerConfig } from '../config/config.ts';
@@ -17,12 +18,6 @@ export interface BrokerEvents {
   rigDisconnected(rigId: string): void;
   /** A connection or a publish/subscribe was refused. */
   refused(what: 'connect' | 'publish' | 'subscribe', who: string, reason: string): void;
-}
-
-/** What the broker logs through: a pino logger, or one that forwards to the server thread's. */
-export interface BrokerLog {
-  debug(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
 }
 
 export interface BrokerAddresses {
@@ -46,7 +41,7 @@ export class Broker {
     private readonly config: ServerConfig['mqtt'],
     private readonly credentials: CredentialStore,
     private readonly events: BrokerEvents,
-    private readonly log: BrokerLog,
+    private readonly log: Logger,
   ) {
     this.aedes = new Aedes({
       drainTimeout: config.drainTimeoutMs,
