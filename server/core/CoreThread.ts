@@ -1,6 +1,7 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
 import type { BrokerEvents } from '../broker/Broker.ts';
 import { EventBatcher } from '../broker/eventBatch.ts';
 import type { ServerConfig } from '../config/config.ts';
@@ -18,8 +19,8 @@ export interface CoreThreadOptions {
   log: Logger;
   /** Publishes on the broker (acks, jobs). */
   publish(topic: string, payload: Buffer): Promise<void>;
-  /** The thread failed after it started (storage is gone). */
-  failed(err: Error): void;
+  /** The thread ended after it started, not asked to (storage is gone): a ServerInternal HubflashError. */
+  failed(err: HubflashError): void;
 }
 
 /**
@@ -143,12 +144,13 @@ export class CoreThread {
     this.o.logger?.[LEVEL_NAMES[level] ?? 'info'](fields, msg ?? '');
   }
 
-  private ended(err: Error): void {
-    this.started?.reject(err); // while starting: start() fails
+  private ended(cause: Error): void {
+    this.started?.reject(cause); // while starting: start() fails
     this.whenStopped?.();
     if (this.running && !this.stopping) {
       this.stopping = Promise.resolve();
-      this.o.failed(err);
+      const message = `The server's storage thread stopped unexpectedly (${cause.message}): results can no longer be stored, so the server stops. The log lines before this one say why; start the server again (rigs re-send every result not acknowledged)`;
+      this.o.failed(new HubflashError(ErrorCode.ServerInternal, message, {}, { cause }));
     }
   }
 
