@@ -10,13 +10,11 @@
  * index entries); with --known the hubs are imported from an SMI snapshot first, as in the
  * warehouse, and each result moves a known hub's firmware on.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { buildImage, generateManufacturerKeyPair } from '../protocol/image/index.ts';
 import { decodeAck } from '../protocol/mqtt/index.ts';
 import { resolveServerConfig } from '../server/config/config.ts';
 import { startCore, type Core } from '../server/core/startCore.ts';
@@ -26,7 +24,7 @@ import { ordersPlugin } from '../server/plugins/orders.ts';
 import { importSnapshot } from '../server/domain/import/importer.ts';
 import { csvRows } from '../server/domain/import/sources.ts';
 import { csvLine, csvSnapshot, hubId, sampleHub } from '../test/server/helpers/snapshot.ts';
-import { resultFor } from './server/results.ts';
+import { benchImage, resultFor } from './server/results.ts';
 import { threadCpu, type ThreadCpu } from './server/threads.ts';
 
 const { values } = parseArgs({
@@ -42,9 +40,8 @@ const WINDOW = 500;
 
 /** One core (the storage thread's code, here on this thread) on a fresh data dir. */
 async function openCore(dir: string, withOrders: boolean, onAck: (rigId: string, n: number) => void) {
-  const keys = generateManufacturerKeyPair();
-  writeFileSync(path.join(dir, 'maker.pem'), keys.publicKeyPem);
-  const config = resolveServerConfig({ dataDir: dir, trustedManufacturerKeys: [path.join(dir, 'maker.pem')], http: { port: 0, host: '127.0.0.1' } });
+  const { keyFile, bytes, image } = benchImage(dir);
+  const config = resolveServerConfig({ dataDir: dir, trustedManufacturerKeys: [keyFile], http: { port: 0, host: '127.0.0.1' } });
   // LevelDB as the server opens it, counted.
   const store = new CountingStore(await LevelStore.open(path.join(dir, 'db'), { cacheSize: config.storage.cacheSizeMiB << 20, writeBufferSize: config.storage.writeBufferSizeMiB << 20 }));
   const core = await startCore(config, {
@@ -54,9 +51,8 @@ async function openCore(dir: string, withOrders: boolean, onAck: (rigId: string,
     version: 'bench',
     publish: async (topic, payload) => onAck(topic.split('/')[3]!, decodeAck(payload).resultIds.length),
   });
-  const bytes = buildImage({ manufacturerCode: 0x121d, imageType: 0, fileVersion: 0x02010000, payload: new Uint8Array(1000) }, keys.privateKeyPem);
   await core.context.catalogue.add(bytes, { by: 'bench', approve: true });
-  return { core, store, image: { sha256: createHash('sha256').update(bytes).digest('hex'), version: '02010000' } };
+  return { core, store, image };
 }
 
 /** Drives `n` results from 20 rigs, at most WINDOW unacknowledged each; results/s and CPU. */

@@ -129,20 +129,26 @@ export interface DurableRun {
   cpuPerResultUs: number;
 }
 
-export async function durableResultRate(o: RateOptions, dataDir: string, serverOptions: { plugins?: ServerPlugin[] } = {}): Promise<DurableRun> {
+/** The image the bench's results claim: signed by a manufacturer key trusted from `keyFile` (written here). */
+export function benchImage(dir: string): { keyFile: string; bytes: Uint8Array; image: { sha256: string; version: string } } {
   const keys = generateManufacturerKeyPair();
-  writeFileSync(path.join(dataDir, 'manufacturer.pem'), keys.publicKeyPem);
+  const keyFile = path.join(dir, 'manufacturer.pem');
+  writeFileSync(keyFile, keys.publicKeyPem);
+  const bytes = buildImage({ manufacturerCode: 0x121d, imageType: 0, fileVersion: 0x02010000, payload: new Uint8Array(1000) }, keys.privateKeyPem);
+  return { keyFile, bytes, image: { sha256: createHash('sha256').update(bytes).digest('hex'), version: '02010000' } };
+}
+
+export async function durableResultRate(o: RateOptions, dataDir: string, serverOptions: { plugins?: ServerPlugin[] } = {}): Promise<DurableRun> {
+  const { keyFile, bytes: imageBytes, image } = benchImage(dataDir);
   const secrets = await Promise.all(Array.from({ length: o.rigs }, (_, r) => addRig(dataDir, `RIG-${r}`, 'bench')));
   const { token } = await createToken(dataDir, 'bench', 'admin', 'bench');
   const server = createServer(
-    { dataDir, mqtt: { port: 0, host: '127.0.0.1' }, http: { port: 0, host: '127.0.0.1' }, trustedManufacturerKeys: [path.join(dataDir, 'manufacturer.pem')] },
+    { dataDir, mqtt: { port: 0, host: '127.0.0.1' }, http: { port: 0, host: '127.0.0.1' }, trustedManufacturerKeys: [keyFile] },
     { logger: pino({ level: 'warn' }), ...serverOptions },
   );
   const addresses = await server.start();
   const api = `http://127.0.0.1:${addresses.http}/api/v1`;
-  const imageBytes = buildImage({ manufacturerCode: 0x121d, imageType: 0, fileVersion: 0x02010000, payload: new Uint8Array(1000) }, keys.privateKeyPem);
   await fetch(`${api}/firmware?approve=true`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: imageBytes });
-  const image = { sha256: createHash('sha256').update(imageBytes).digest('hex'), version: '02010000' };
   const url = `mqtt://127.0.0.1:${addresses.mqtt}`;
   const clients = await Promise.all(secrets.map((secret, r) => mqtt.connectAsync(url, { clientId: `RIG-${r}`, username: `RIG-${r}`, password: secret, reconnectPeriod: 0 })));
   await Promise.all(clients.map((c, r) => c.subscribeAsync(rigCommandFilter(`RIG-${r}`), { qos: 1 })));
