@@ -1,9 +1,10 @@
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
 import type { LinkOptions } from '../link/index.ts';
 import { silentLogger, type AgentLogger } from '../log.ts';
+import { realpathSync } from 'node:fs';
 import type { FlashResult, SessionProgress } from '../session/index.ts';
 import type { PortRef } from '../transport/index.ts';
-import { MergedDiscovery, SerialDiscovery, UsbDiscovery, type UsbIdFilter } from './discovery/index.ts';
+import { MergedDiscovery, SerialDiscovery, UsbDiscovery, type SerialPortInfo, type UsbIdFilter } from './discovery/index.ts';
 import { loadFlashImage } from './imageFile.ts';
 import { Journal } from './journal.ts';
 import { Rig } from './rig.ts';
@@ -13,6 +14,13 @@ export interface RunFlashOptions {
   trustedKeyPaths: string[];
   /** Serial port paths. */
   ports: string[];
+  /**
+   * Also flash the serial hubs whose USB-serial adapter has these IDs, present at start; and a
+   * hub pulled mid-flash is followed onto any such port it comes back on, not just its old path.
+   */
+  serialUsb?: UsbIdFilter[];
+  /** How serial ports are listed with their USB IDs (default: serialport's list, via udevadm). */
+  listSerialPorts?: () => Promise<SerialPortInfo[]>;
   /** Also flash USB hubs with these IDs present at start. */
   usb?: UsbIdFilter[];
   /** A W3C USB object to find them with (default: the `usb` package's WebUSB). */
@@ -43,20 +51,37 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
   const image = loadFlashImage(o.imagePath, o.trustedKeyPaths);
   o.onImage?.({ sha256: image.sha256, version: image.versionText, size: image.size, keyId: image.keyId });
   const ports: PortRef[] = o.ports.map((path) => ({ kind: 'serial', path, baudRate: o.baudRate }));
+  // The serial ports given are watched (a hub pulled mid-flash that comes back on the same path,
+  // as a /dev/serial/by-id name does when the adapter re-enumerates, resumes), and with
+  // --serial-usb every port of the cradles' adapters is: a hub may come back on any of them.
+  const serialUsb = o.serialUsb ?? [];
+  const serial =
+    o.ports.length > 0 || serialUsb.length > 0
+      ? new SerialDiscovery({ paths: o.ports, filters: serialUsb, baudRate: o.baudRate, intervalMs: o.rescanMs ?? 250, logger: log, ...(o.listSerialPorts ? { list: o.listSerialPorts } : {}) })
+      : undefined;
+  let unlistable: HubflashError | undefined;
+  serial?.once('unavailable', (err) => (unlistable = err));
+  await serial?.start();
+  if (unlistable && serialUsb.length > 0) {
+    serial?.stop();
+    throw unlistable;
+  }
+  if (serial) ports.push(...newDevices(ports, serial.current()));
   // USB hubs present now are flashed; the discovery stays on so one that re-enumerates is followed.
   const usb = o.usb && o.usb.length > 0 ? new UsbDiscovery({ filters: o.usb, logger: log, ...(o.usbApi ? { usb: o.usbApi } : {}) }) : undefined;
   if (usb) {
-    await usb.start();
+    await usb.start().catch((err: unknown) => {
+      serial?.stop();
+      throw err;
+    });
     ports.push(...usb.current());
   }
   if (ports.length === 0) {
+    serial?.stop();
     usb?.stop();
-    throw new HubflashError(ErrorCode.RigOptionInvalid, 'No hub to flash: give --port (or --usb with hubs plugged in)');
+    const what = serialUsb.length > 0 ? ' (no serial port has the --serial-usb IDs now)' : '';
+    throw new HubflashError(ErrorCode.RigOptionInvalid, `No hub to flash${what}: give --port, or plug the hubs in and give --serial-usb or --usb`);
   }
-  // The serial ports given are watched too: a hub pulled mid-flash that comes back on the same
-  // path (a /dev/serial/by-id name stays the same when the adapter re-enumerates) resumes.
-  const serial = o.ports.length > 0 ? new SerialDiscovery({ paths: o.ports, baudRate: o.baudRate, intervalMs: o.rescanMs ?? 250, logger: log }) : undefined;
-  await serial?.start();
   const discovery = new MergedDiscovery([serial, usb].filter((d): d is SerialDiscovery | UsbDiscovery => d !== undefined));
   const journal = await Journal.open(o.journalDir, log).catch((err: unknown) => {
     discovery.stop();
@@ -80,6 +105,27 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
     discovery.stop();
     await journal.close();
   }
+}
+
+/** Listed serial ports that are not one of `given` under another name (a by-id link to the same tty, say). */
+function newDevices(given: readonly PortRef[], listed: readonly PortRef[]): PortRef[] {
+  const device = (p: PortRef): string => {
+    const name = p.kind === 'serial' ? p.path : '';
+    try {
+      return realpathSync(name);
+    } catch {
+      return name;
+    }
+  };
+  const seen = new Set(given.map(device));
+  const out: PortRef[] = [];
+  for (const p of listed) {
+    const d = device(p);
+    if (seen.has(d)) continue;
+    seen.add(d);
+    out.push(p);
+  }
+  return out;
 }
 
 function checkOptions(o: RunFlashOptions): void {

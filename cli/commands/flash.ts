@@ -14,6 +14,7 @@ interface FlashOptions {
   image: string;
   trustedKey: string[];
   port: string[];
+  serialUsb: string[];
   usb: string[];
   concurrency: string;
   journal: string;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .requiredOption('--image <file>', 'manufacturer image to flash')
     .option('--trusted-key <file>', 'trusted manufacturer public key (PEM); repeat for several', collect, [])
     .option('--port <path>', 'serial port of a hub; repeat for several', collect, [])
+    .option('--serial-usb <vid:pid>', "also flash the serial hubs whose USB-serial adapter has this vendor:product ID (hex), and follow a hub pulled mid-flash onto any such port; repeatable", collect, [])
     .option('--usb <vid:pid>', 'also flash the USB hubs with this vendor:product ID (hex); repeatable', collect, [])
     .option('--concurrency <n>', 'hubs flashed at once', '8')
     .option('--journal <dir>', 'resume journal folder', DEFAULT_JOURNAL_DIR)
@@ -42,7 +44,8 @@ export function register(program: Command): void {
     .option('--reappear-ms <ms>', 'how long to wait for a hub that left its port mid-flash', '30000')
     .option('--json', 'print one JSON result per hub instead of progress bars')
     .action(async (opts: FlashOptions) => {
-      const usb = opts.usb.map(usbFilter);
+      const usb = opts.usb.map((t) => usbFilter('--usb', t));
+      const serialUsb = opts.serialUsb.map((t) => usbFilter('--serial-usb', t));
       const json = opts.json === true;
       const bars = !json && process.stderr.isTTY ? new ProgressBars(process.stderr) : undefined;
       const logger = pino({ level: bars ? 'error' : 'warn' }, pino.destination({ fd: 2, sync: true }));
@@ -55,6 +58,7 @@ export function register(program: Command): void {
           imagePath: opts.image,
           trustedKeyPaths: opts.trustedKey,
           ports: opts.port,
+          serialUsb,
           usb,
           concurrency: Number(opts.concurrency),
           journalDir: opts.journal,
@@ -79,9 +83,9 @@ export function register(program: Command): void {
     });
 }
 
-function usbFilter(text: string): UsbIdFilter {
+function usbFilter(option: string, text: string): UsbIdFilter {
   const f = parseUsbIdFilter(text);
-  if (!f) throw new HubflashError(ErrorCode.RigOptionInvalid, `--usb ${JSON.stringify(text)} is not a USB ID: give vendor:product in hex, e.g. 0403:6015`, { usb: text });
+  if (!f) throw new HubflashError(ErrorCode.RigOptionInvalid, `${option} ${JSON.stringify(text)} is not a USB ID: give vendor:product in hex, e.g. 0403:6015`, { [option.slice(2)]: text });
   return f;
 }
 

@@ -73,6 +73,15 @@ describe.concurrent('hubflash identify, and flash refusing bad input', () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('HF0507');
   });
+
+  it('flash refuses a --serial-usb that is not a USB ID, naming the option', async () => {
+    const ops = hubs[0]!.snapshot().flashOps;
+    const out = await hubflash(['flash', ...common(), '--trusted-key', file('maker.pub'), '--port', path0(), '--serial-usb', 'ftdi']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('HF0507');
+    expect(out.stderr).toContain('--serial-usb "ftdi" is not a USB ID');
+    expect(hubs[0]!.snapshot().flashOps).toBe(ops);
+  });
 });
 
 describe('hubflash flash', () => {
