@@ -128,6 +128,28 @@ describe('a hub session', () => {
   });
 });
 
+describe('the reconnect budget of a session', () => {
+  // One reconnect in a row allowed, each after a pause longer than the hub takes to power on.
+  const policy = { reconnects: 1, reconnectDelayMs: 60 };
+
+  it('counts failures in a row: a hub that loses power three times, with progress between, still finishes', async () => {
+    const hub = makeHub(fw, 20, { faults: { powerLoss: [{ offset: 20_000 }, { offset: 45_000 }, { offset: 70_000 }], powerOnDelayMs: 20 } });
+    const port = await ready(hub);
+    const r = await flashHub({ port, image: fw.image, policy });
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ outcome: 'verified', resumes: 3 });
+    expectOnImage(hub);
+  });
+
+  it('ends the session when the hub stays silent for more reconnects in a row than allowed', async () => {
+    const hub = makeHub(fw, 21, { faults: { powerLoss: [{ offset: 20_000 }], powerOnDelayMs: 60_000 } });
+    const port = await ready(hub);
+    const r = await flashHub({ port, image: fw.image, policy });
+    expect(r).toMatchObject({ outcome: 'failed', error: { name: 'LinkTimeout' }, resumes: 0 });
+    expect(hub.snapshot().running.version).toBe(0x01000000);
+  });
+});
+
 describe('eligibility: an ineligible hub is reported and not written to', () => {
   const cases: Array<[string, () => { hub: SimulatedHub; image: Uint8Array }, ErrorCode]> = [
     ['another manufacturer', () => ({ hub: makeHub(fw, 10), image: makeFirmwareImage({ privateKeyPem: fw.key.privateKeyPem, version: 0x02000000, manufacturerCode: 0x1234 }) }), ErrorCode.HubWrongManufacturer],
