@@ -1,17 +1,31 @@
 import { performance } from 'node:perf_hooks';
-import { ErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
+import { ErrorCode, isHubflashError, type HubflashError } from '../../protocol/errors/index.ts';
 import { InstallState, SlotState, type ConnectReply, type IdentifyReply, type StatusReply } from '../../protocol/messages/index.ts';
 import { activateOperationMs, Link, verifyOperationMs, type LinkOptions } from '../link/index.ts';
 import type { Transport } from '../transport/index.ts';
 import { silentLogger, type AgentLogger } from '../log.ts';
 import { aborted, sleep, throwIfAborted } from './abort.ts';
 import { MemoryStore, type SessionStore } from './checkpoint.ts';
-import { bootFailed, confirmMismatch, hubChanged, otherTrial, runsImage, stagedComplete } from './decide.ts';
+import {
+  asHubflashError,
+  bootFailed,
+  confirmMismatch,
+  hubChanged,
+  isIneligibility,
+  journalDisagreement,
+  lostTooOften,
+  otherTrial,
+  portGone,
+  runsImage,
+  stagedComplete,
+  verifyMismatch,
+} from './decide.ts';
 import { checkEligibility } from './eligibility.ts';
 import { checkIdentity, hubInfo } from './identity.ts';
 import type { FlashImage } from './image.ts';
 import type { Outcome, Phase } from './phases.ts';
 import { DEFAULT_POLICY, type SessionPolicy } from './policy.ts';
+import { ReconnectBudget } from './reconnect.ts';
 import { SessionRecord, type SessionProgress, type SessionReport } from './record.ts';
 import { Transfer } from './transfer.ts';
 
@@ -31,26 +45,6 @@ export interface SessionOptions {
   policy?: Partial<SessionPolicy>;
 }
 
-// Errors after which a reconnect and resume may succeed; any other error ends the session.
-const RECOVERABLE = new Set<ErrorCode>([
-  ErrorCode.LinkTimeout,
-  ErrorCode.LinkWriteFailed,
-  ErrorCode.LinkClosed,
-  ErrorCode.DeviceBusy,
-  ErrorCode.DeviceBadState,
-  ErrorCode.DeviceBadCrc,
-  ErrorCode.DeviceWrongOffset,
-]);
-
-const INELIGIBLE = new Set<ErrorCode>([
-  ErrorCode.HubWrongManufacturer,
-  ErrorCode.HubWrongImageType,
-  ErrorCode.HubHardwareOutOfRange,
-  ErrorCode.HubDowngrade,
-  ErrorCode.HubNotUpgradeableFrom,
-  ErrorCode.HubInstalled,
-]);
-
 type Next = Phase | 'already-current';
 
 /**
@@ -65,8 +59,8 @@ export class HubSession {
   private readonly policy: SessionPolicy;
   private readonly log: AgentLogger;
   private readonly r: SessionRecord;
+  private readonly reconnects: ReconnectBudget;
   private reconnecting = false;
-  private reconnectsInARow = 0;
   private activations = 0;
   private connectReply: ConnectReply | undefined;
   private hub: IdentifyReply | undefined;
@@ -78,6 +72,7 @@ export class HubSession {
     this.link = new Link(o.transport, o.link);
     this.image = o.image;
     this.policy = { ...DEFAULT_POLICY, ...o.policy };
+    this.reconnects = new ReconnectBudget(this.policy);
     this.log = o.logger ?? silentLogger;
     this.r = new SessionRecord({
       image: o.image,
@@ -105,7 +100,7 @@ export class HubSession {
         if (await this.reconnectAfter(e)) continue;
         // Cancelled while waiting to reconnect: the cancel is what ended it.
         error = this.o.signal?.aborted ? aborted(this.port) : e;
-        outcome = INELIGIBLE.has(e.code) ? 'ineligible' : 'failed';
+        outcome = isIneligibility(e) ? 'ineligible' : 'failed';
         break;
       }
     }
@@ -167,12 +162,7 @@ export class HubSession {
       await this.link.open();
     } catch (err) {
       if (!this.hub) throw err; // never reached the hub: the port itself is wrong (PortOpenFailed)
-      throw new HubflashError(
-        ErrorCode.LinkClosed,
-        `${this.port} is gone: the hub was unplugged or moved to another port`,
-        { port: this.port, chfId: this.hub.chfId, committedOffset: this.r.committed },
-        { cause: err },
-      );
+      throw portGone(this.port, this.hub.chfId, this.r.committed, err);
     }
     this.connectReply = await this.link.connect();
     if (this.reconnecting) {
@@ -208,7 +198,8 @@ export class HubSession {
     if (hub.lastBootFailed && status.stagedHash === this.image.sha256) throw bootFailed(hub, this.image);
     const ineligible = checkEligibility(this.image, hub);
     if (ineligible) throw ineligible;
-    this.compareWithJournal(status);
+    const disagreement = journalDisagreement(this.r.saved, status, this.image);
+    if (disagreement) this.log.warn({ port: this.port, ...disagreement }, 'the journal and the hub disagree; the hub wins');
     if (stagedComplete(status, this.image)) {
       this.r.committed = this.image.size;
       return 'verify';
@@ -232,7 +223,7 @@ export class HubSession {
       retries: this.policy.transferRetries,
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       onAdvance: (committed) => {
-        if (committed > this.r.committed) this.reconnectsInARow = 0;
+        if (committed > this.r.committed) this.reconnects.progressed();
         this.r.advance(committed);
       },
     });
@@ -250,19 +241,11 @@ export class HubSession {
     if (reply.sha256 === this.image.sha256 && reply.size === this.image.size) return;
     // The staged copy is bad: discard it so the next flash starts clean.
     await this.link.request({ kind: 'abort' }).catch(() => {});
-    throw new HubflashError(
-      ErrorCode.VerifyHashMismatch,
-      `Hub ${this.hub?.chfId} read back ${reply.size} bytes hashing ${reply.sha256.slice(0, 12)}…, not the image's ${this.image.sha256.slice(0, 12)}…; the staged copy was discarded`,
-      { chfId: this.hub?.chfId, readBack: reply.sha256, readBackSize: reply.size, imageHash: this.image.sha256 },
-    );
+    throw verifyMismatch(this.hub?.chfId, reply, this.image);
   }
 
   private async activate(): Promise<void> {
-    if (++this.activations > this.policy.activations) {
-      throw new HubflashError(ErrorCode.ConfirmMismatch, `Hub ${this.hub?.chfId} lost the new image ${this.activations - 1} times before confirming it (power cuts during the reboot); flash it again`, {
-        chfId: this.hub?.chfId,
-      });
-    }
+    if (++this.activations > this.policy.activations) throw lostTooOften(this.hub?.chfId, this.activations - 1);
     // Durable before ACTIVATE, so a run that finds the hub on the new image knows it was ours.
     await this.r.flush();
     const reply = await this.link.request({ kind: 'activate' }, { operationMs: activateOperationMs(this.image.size) });
@@ -310,48 +293,22 @@ export class HubSession {
 
   /** After a recoverable error: pause, then start again at CONNECT. False when the error is final. */
   private async reconnectAfter(error: HubflashError): Promise<boolean> {
-    if (!RECOVERABLE.has(error.code) || this.o.signal?.aborted) return false;
-    if (error.code === ErrorCode.LinkClosed && this.r.phase === 'connect') return false; // the port itself is gone
-    if (++this.reconnectsInARow > this.policy.reconnects) return false;
+    if (this.o.signal?.aborted) return false;
+    const pause = this.reconnects.pauseAfter(error, this.r.phase);
+    if (pause === undefined) return false;
     this.log.warn({ port: this.port, chfId: this.hub?.chfId, phase: this.r.phase, code: error.codeName, err: error.message }, 'reconnecting to resume');
     this.reconnecting = true; // a resume once the hub answers again
     this.enter('connect');
     try {
-      await sleep(this.policy.reconnectDelayMs * this.reconnectsInARow, this.o.signal, this.port);
+      await sleep(pause, this.o.signal, this.port);
     } catch {
       return false;
     }
     return true;
   }
 
-  /** The hub's offsets and staged hash win over the journal; a disagreement is logged. */
-  private compareWithJournal(status: StatusReply): void {
-    const saved = this.r.saved;
-    if (!saved || saved.committedOffset === 0) return;
-    const sameImage = status.stagedHash === this.image.sha256;
-    if (sameImage && status.committedOffset >= saved.committedOffset) return;
-    this.log.warn(
-      {
-        port: this.port,
-        chfId: saved.chfId,
-        code: 'HF0505',
-        journal: { imageHash: saved.imageHash, committedOffset: saved.committedOffset },
-        hub: { stagedHash: status.stagedHash, committedOffset: status.committedOffset, slotState: SlotState[status.slotState] },
-      },
-      'the journal and the hub disagree; the hub wins',
-    );
-  }
-
   private enter(next: Phase): void {
-    // Reaching a phase past the transfer is progress: the reconnect budget starts again.
-    if (next !== this.r.phase && PHASE_ORDER[next] > PHASE_ORDER.transfer) this.reconnectsInARow = 0;
+    this.reconnects.entering(this.r.phase, next);
     this.r.enter(next);
   }
-}
-
-const PHASE_ORDER: Record<Phase, number> = { connect: 0, identify: 1, check: 2, transfer: 3, verify: 4, activate: 5, confirm: 6, done: 7 };
-
-function asHubflashError(err: unknown, port: string): HubflashError {
-  if (isHubflashError(err)) return err;
-  return new HubflashError(ErrorCode.DeviceUnexpectedReply, `${port}: ${err instanceof Error ? err.message : String(err)}`, { port }, { cause: err });
 }
