@@ -84,9 +84,46 @@ describe('firmware catalogue', () => {
     expect([beyond.status, beyond.headers.get('content-range')]).toEqual([416, `bytes */${size}`]);
   });
 
+  it('clamps a range that runs past the end, and sends the whole image when If-Range names another version', async () => {
+    const url = `/api/v1/firmware/${image.sha256}/image`;
+    const auth = { authorization: rigAuth };
+    const size = image.bytes.length;
+    const long = await t.api('GET', url, { token: null, headers: { ...auth, range: 'bytes=49000-99999999' } });
+    expect([long.status, long.headers.get('content-range'), long.headers.get('content-length')]).toEqual([206, `bytes 49000-${size - 1}/${size}`, String(size - 49000)]);
+    expect(Buffer.from(long.body).equals(Buffer.from(image.bytes.subarray(49000)))).toBe(true);
+    // A rig resuming a download of some other image must not splice this one's bytes onto it.
+    const stale = await t.api('GET', url, { token: null, headers: { ...auth, range: 'bytes=20000-', 'if-range': '"an-older-image"' } });
+    expect([stale.status, stale.headers.get('content-range')]).toEqual([200, null]);
+    expect(Buffer.from(stale.body).equals(Buffer.from(image.bytes))).toBe(true);
+  });
+
+  it("a rig's own ID and secret open image downloads only, not the operators' routes", async () => {
+    const list = await t.api('GET', '/api/v1/firmware', { token: null, headers: { authorization: rigAuth } });
+    expect([list.status, list.body.error?.name]).toEqual([401, 'Unauthenticated']);
+    const approve = await t.api('POST', `/api/v1/firmware/${image.sha256}/withdraw`, { token: null, headers: { authorization: rigAuth } });
+    expect([approve.status, approve.body.error?.name]).toEqual([401, 'Unauthenticated']);
+    expect((await t.api('GET', `/api/v1/firmware/${image.sha256}`, { token: t.tokens.viewer })).body.approved).toBe(true);
+  });
+
+  it('lets only an admin approve at upload too: an operator asking for it is refused and nothing is stored', async () => {
+    const other = makeImage(t.manufacturer.privateKeyPem, 0x02020000, 20_000);
+    const res = await t.api('POST', '/api/v1/firmware?approve=true', { token: t.tokens.operator, body: other.bytes, headers: octets });
+    expect([res.status, res.body.error?.name]).toEqual([403, 'Forbidden']);
+    expect((await t.api('GET', `/api/v1/firmware/${other.sha256}`, { token: t.tokens.viewer })).status).toBe(404);
+  });
+
+  it('withdrawing approval stops rigs downloading the image', async () => {
+    const url = `/api/v1/firmware/${image.sha256}/image`;
+    expect((await t.api('POST', `/api/v1/firmware/${image.sha256}/withdraw`, { token: t.tokens.operator })).status).toBe(403);
+    const withdrawn = await t.api('POST', `/api/v1/firmware/${image.sha256}/withdraw`, { token: t.tokens.admin });
+    expect([withdrawn.status, withdrawn.body.approved]).toEqual([200, false]);
+    const denied = await t.api('GET', url, { token: null, headers: { authorization: rigAuth } });
+    expect([denied.status, denied.body.error?.code]).toEqual([403, 'HF0612']);
+  });
+
   it('records every catalogue change in the audit log', async () => {
     const { body } = await t.api('GET', '/api/v1/audit?limit=1000');
     const actions = body.items.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['firmware.add', 'firmware.approve']));
+    expect(actions).toEqual(expect.arrayContaining(['firmware.add', 'firmware.approve', 'firmware.withdraw']));
   });
 });
