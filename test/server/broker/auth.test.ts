@@ -38,6 +38,22 @@ describe('MQTT authentication', () => {
     expect(await tryConnect(t.mqttUrl, { clientId: 'op:dash', username: '$token', password: 'hft_nope_AAAAAAAAAAAAAAAAAAAAAAAA' })).toBe('refused:4');
   });
 
+  it('checks the secret every time: a wrong one after the right one, and a real token ID with a wrong secret, are refused', async () => {
+    expect(await tryConnect(t.mqttUrl, { clientId: 'RIG-01', username: 'RIG-01', password: t.secrets['RIG-01'] })).toBe('connected');
+    expect(await tryConnect(t.mqttUrl, { clientId: 'RIG-01', username: 'RIG-01', password: `${t.secrets['RIG-01']}x` })).toBe('refused:4');
+    expect(await tryConnect(t.mqttUrl, { clientId: 'op:dash', username: '$token', password: t.tokens.viewer })).toBe('connected');
+    const [, id, secret] = /^hft_([a-z0-9]+)_(.+)$/.exec(t.tokens.viewer)!;
+    const forged = `hft_${id}_${'A'.repeat(secret!.length)}`;
+    expect(await tryConnect(t.mqttUrl, { clientId: 'op:dash', username: '$token', password: forged })).toBe('refused:4');
+    const http = await t.api('GET', '/api/v1/devices', { token: forged });
+    expect([http.status, http.body.error?.name]).toEqual([401, 'Unauthenticated']);
+  });
+
+  it("refuses an operator's tool that sets a will (only rigs have one)", async () => {
+    const will = { topic: rigTopic('RIG-01', 'status'), payload: Buffer.from('{}'), qos: 1 as const, retain: true };
+    expect(await tryConnect(t.mqttUrl, { clientId: 'op:dash', username: '$token', password: t.tokens.admin, will })).toBe('refused:5');
+  });
+
   it('lets a rig added while the server runs connect at once', async () => {
     const secret = await addRig(t.dataDir, 'RIG-NEW', 'test');
     expect(await tryConnect(t.mqttUrl, { clientId: 'RIG-NEW', username: 'RIG-NEW', password: secret })).toBe('connected');
