@@ -31,7 +31,7 @@ describe('MQTT access rules', () => {
 
   it('lets a rig subscribe only to its own commands, and operators read-only across rigs', () => {
     for (const f of ['hubflash/v1/rigs/RIG-01/cmd/+', 'hubflash/v1/rigs/RIG-01/cmd/#', 'hubflash/v1/rigs/RIG-01/cmd/ack']) expect(canSubscribe(rig, f).ok).toBe(true);
-    for (const f of ['#', '$SYS/#', 'hubflash/v1/rigs/+/cmd/ack', 'hubflash/v1/rigs/#', 'hubflash/v1/rigs/RIG-02/cmd/+', 'hubflash/v1/rigs/RIG-01/results']) {
+    for (const f of ['#', '$SYS/#', 'hubflash/v1/rigs/+/cmd/ack', 'hubflash/v1/rigs/#', 'hubflash/v1/rigs/RIG-02/cmd/+', 'hubflash/v1/rigs/RIG-01/results', 'hubflash/v1/rigs/RIG-01/cmd/bogus']) {
       expect(canSubscribe(rig, f).ok).toBe(false);
     }
     expect(canSubscribe(operator, 'hubflash/v1/rigs/+/status').ok).toBe(true);
