@@ -46,6 +46,14 @@ describe('the audit head: entries cut off the end of the log', () => {
     expect((await log.verify()).firstBad?.reason).toContain('entry 5 is not the one written');
   });
 
+  it('catches an entry in the middle rewritten with a fresh hash of its own: the next entry no longer links to it', async () => {
+    const lines = linesOf(log.file).map((l) => JSON.parse(l) as AuditEntry);
+    const forged = sealEntry({ actor: 'test', action: 'thing.undone', subject: 'S-2' }, 3, lines[1]!.hash, lines[2]!.at);
+    writeFileSync(log.file, [...lines.slice(0, 2), forged, ...lines.slice(3)].map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const check = await log.verify();
+    expect([check.ok, check.firstBad?.line, check.firstBad?.reason]).toEqual([false, 4, expect.stringContaining('its link to the previous entry does not match')]);
+  });
+
   it('with both files cut, an entry the operator noted still catches it', async () => {
     const noted = await log.verify();
     keep(log.file, 2);
