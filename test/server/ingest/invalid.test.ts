@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeProgress, encodeStatus, rigCommandFilter, rigTopic } from '../../../protocol/mqtt/index.ts';
+import { encodeHeartbeat, encodeProgress, encodeStatus, rigCommandFilter, rigTopic } from '../../../protocol/mqtt/index.ts';
 import { sampleResult } from '../../protocol/mqtt/fixtures.ts';
 import { startTestServer, waitFor, type TestServer } from '../helpers/server.ts';
 
@@ -52,5 +52,25 @@ describe('invalid messages', () => {
     }, 'the valid progress');
     expect(rig2.state).toBe('unknown');
     expect((await t.api('GET', '/api/v1/rigs/RIG-01')).body.seq).toBeUndefined();
+  });
+
+  it('refuses a heartbeat or progress whose body names another rig: counted, and nothing changes', async () => {
+    const rig = await t.connectRig('RIG-02');
+    const at = new Date().toISOString();
+    const before = (await t.api('GET', '/api/v1/ingest')).body.invalidByRig['RIG-02'] ?? 0;
+    const chfId = '00DB0000000000AA';
+    await rig.publishAsync(rigTopic('RIG-02', 'heartbeat'), encodeHeartbeat({ v: 1, rigId: 'RIG-01', seq: 7, at, slots: { total: 8, busy: 8 } }), { qos: 1 });
+    await rig.publishAsync(rigTopic('RIG-02', 'progress'), encodeProgress({ v: 1, rigId: 'RIG-01', chfId, phase: 'transfer', bytesSent: 1, bytesTotal: 2, rateBytesPerSecond: 1, at }), { qos: 1 });
+    await waitFor(async () => ((await t.api('GET', '/api/v1/ingest')).body.invalidByRig['RIG-02'] === before + 2 ? true : undefined), 'two invalid messages from RIG-02');
+    const logged = t.logs.filter((l) => l.rigId === 'RIG-02' && String(l.msg).startsWith('invalid '));
+    expect(logged.slice(-2).map((l) => [l.msg, l.reason])).toEqual([
+      ['invalid heartbeat message from rig RIG-02', expect.stringContaining('says it is from rig RIG-01')],
+      ['invalid progress message from rig RIG-02', expect.stringContaining('says it is from rig RIG-01')],
+    ]);
+    for (const id of ['RIG-01', 'RIG-02']) {
+      const { body } = await t.api('GET', `/api/v1/rigs/${id}`);
+      expect(body.flashing.map((f: { chfId: string }) => f.chfId)).not.toContain(chfId);
+      expect(body.slots).toBeUndefined();
+    }
   });
 });

@@ -77,6 +77,9 @@ describe('durable results', () => {
     const history = await t.api('GET', `/api/v1/devices/${hubId(0)}/history`);
     expect(history.body.items.map((e: { type: string }) => e.type)).toEqual(['import', 'result']);
     expect(hookCalls).toEqual([r.resultId]);
+    // Stored results are audited, one entry per rig and group, naming them.
+    const audit = (await t.api('GET', '/api/v1/audit?limit=1000')).body.items as Array<{ actor: string; action: string; details?: { resultIds?: string[] } }>;
+    expect(audit.filter((e) => e.action === 'results.recorded')).toEqual([expect.objectContaining({ actor: 'rig:RIG-01', details: { resultIds: [r.resultId] } })]);
   });
 
   it('acknowledges the same result again, any number of times, and changes nothing', async () => {
