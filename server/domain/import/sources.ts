@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { ErrorCode, HubflashError } from '../../../protocol/errors/index.ts';
 import type { RowInput } from './rows.ts';
 import { JsonArraySplitter } from './jsonArraySplitter.ts';
@@ -14,43 +15,48 @@ export function importRows(input: Readable, format: ImportFormat): AsyncGenerato
   return format === 'csv' ? csvRows(input) : jsonRows(input);
 }
 
-/** CSV with a header row naming the columns. A malformed row is reported and skipped. */
+/**
+ * CSV with a header row naming the columns, one hub a line. An SMI snapshot's fields never span
+ * lines, so each line is read on its own: a malformed line (a stray or unclosed quote, say) is
+ * reported by its number and the lines after it still go in. (A whole-file CSV parser would take
+ * every line after an unclosed quote into one field.)
+ */
 export async function* csvRows(input: Readable): AsyncGenerator<SourceItem> {
-  const skipped: SourceItem[] = [];
-  const parser = input.pipe(
-    parse({
-      info: true,
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      skip_records_with_error: true,
-      on_skip: (err) => {
-        if (err) skipped.push({ line: (err as { lines?: number }).lines ?? 0, error: `not valid CSV: ${err.message}` });
-        return undefined;
-      },
-    }),
-  );
-  input.on('error', (err) => parser.destroy(err));
+  // Its iterator rejects when the input fails, so a file cut off part-way is not taken as whole.
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let header: string[] | undefined;
+  let n = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield* skipped.splice(0);
-      if (!header) {
-        header = record;
-        continue;
+    for await (const raw of lines) {
+      n++;
+      const text = (n === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (text === '') continue;
+      const fields = csvFields(text);
+      if (typeof fields === 'string') {
+        yield { line: n, error: fields };
+      } else if (!header) {
+        header = fields;
+      } else if (fields.length !== header.length) {
+        yield { line: n, error: `has ${fields.length} fields, the header has ${header.length}` };
+      } else {
+        const row: RowInput = {};
+        for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i];
+        yield { line: n, row };
       }
-      if (record.length !== header.length) {
-        yield { line: info.lines, error: `has ${record.length} fields, the header has ${header.length}` };
-        continue;
-      }
-      const row: RowInput = {};
-      for (let i = 0; i < header.length; i++) row[header[i]!] = record[i];
-      yield { line: info.lines, row };
     }
-    yield* skipped.splice(0);
   } catch (err) {
     throw unreadable(err);
+  }
+}
+
+/** One line's fields, or why it is not a CSV record. A line with quotes goes to csv-parse. */
+function csvFields(text: string): string[] | string {
+  if (!text.includes('"')) return text.split(',').map((f) => f.trim());
+  try {
+    const records = parseCsv(text, { trim: true, relax_column_count: true }) as string[][];
+    return records[0] ?? [];
+  } catch (err) {
+    return `not valid CSV: ${(err as Error).message}`;
   }
 }
 

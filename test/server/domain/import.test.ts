@@ -58,6 +58,15 @@ describe('SMI snapshot import', () => {
     expect(isHubflashError(err, ErrorCode.ImportUnreadable)).toBe(true);
   });
 
+  it('refuses a CSV file whose stream fails part-way with ImportUnreadable, rather than taking it as a shorter file', async () => {
+    const input = new Readable({ read() {} });
+    input.push(`${CSV_HEADER}\n${csvLine(sampleHub(0))}\n`);
+    setImmediate(() => input.destroy(new Error('disk read error')));
+    const err = await importSnapshot(inventory, importRows(input, 'csv'), options).catch((e: unknown) => e);
+    expect(isHubflashError(err, ErrorCode.ImportUnreadable)).toBe(true);
+    expect((err as Error).message).toContain('disk read error');
+  });
+
   it('streams 20 000 rows in batches and answers filtered, paged queries from the indexes', async () => {
     let batches = 0;
     const report = await importSnapshot(inventory, importRows(csvSnapshot(20_000), 'csv'), { ...options, onBatch: () => batches++ });
@@ -76,6 +85,36 @@ describe('SMI snapshot import', () => {
     } while (cursor);
     expect(seen).toEqual(expected.map((h) => h.chfId));
     expect(inventory.stats().by.status.Whitelisted).toBe(Array.from({ length: 20_000 }, (_, i) => i).filter((i) => sampleHub(i).smiStatus === 'Whitelisted').length);
+  });
+
+  it('reports a line that is not valid CSV (a stray or unclosed quote) by its number, and imports the lines around it', async () => {
+    // A quote closed too early on line 3, one never closed on line 5: each spoils its own line only.
+    // Line 7 quotes every field, as some exports do: it goes in.
+    const quoted = csvLine(sampleHub(5)).split(',').map((f) => `"${f}"`).join(',');
+    const lines = [csvLine(sampleHub(0)), `${hubId(1)},"Whitelisted"x`, csvLine(sampleHub(2)), `${hubId(3)},"Whitelisted`, csvLine(sampleHub(4)), quoted];
+    const report = await importSnapshot(inventory, importRows(Readable.from([`${CSV_HEADER}\n${lines.join('\n')}\n`]), 'csv'), { ...options, maxErrorsReported: 10 });
+    expect(report).toMatchObject({ rows: 6, created: 4, invalid: 2 });
+    expect(report.errors).toEqual([
+      { line: 3, reason: expect.stringContaining('not valid CSV') },
+      { line: 5, reason: expect.stringContaining('not valid CSV') },
+    ]);
+    expect((await Promise.all([0, 1, 2, 3, 4, 5].map((i) => inventory.get(hubId(i))))).map((h) => h?.chfId)).toEqual([hubId(0), undefined, hubId(2), undefined, hubId(4), hubId(5)]);
+    expect(await inventory.get(hubId(5))).toMatchObject({ model: sampleHub(5).model, smiStatus: sampleHub(5).smiStatus });
+  });
+
+  it("pages through a hub's history: every event once, in the order they happened", async () => {
+    await importSnapshot(inventory, importRows(csvSnapshot(2), 'csv'), options);
+    const id = hubId(0);
+    for (let n = 1; n <= 7; n++) await inventory.appendEvents([{ chfId: id, event: { type: 'flash-attempt', at: new Date().toISOString(), by: 'rig:RIG-01', details: { n } } }]);
+    const seen: Array<number | string> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await inventory.history(id, 3, cursor);
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      for (const e of page.items) seen.push(e.type === 'import' ? 'import' : (e.details!.n as number));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(seen).toEqual(['import', 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('moves a hub between index entries and records a status change in its history', async () => {
