@@ -91,6 +91,8 @@ export class FrameDecoder {
     if (length === 0) return; // adjacent delimiters: an empty frame is padding, not an error
     const raw = cobsDecode(this.pending.subarray(0, length));
     if (raw === undefined) return this.drop('cobs', length);
+    // COBS adds as little as one byte per 254, so the encoded bound alone lets a few extra through.
+    if (raw.length > this.options.maxFrame) return this.drop('oversize', length);
     const result = unpackFrame(raw);
     if (!result.ok) return this.drop(result.reason, length);
     this.stats.frames++;

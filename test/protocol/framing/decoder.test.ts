@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameDecoder, FrameParser, totalDropped, type Frame } from '../../../protocol/framing/index.ts';
+import { cobsEncode, frameCrc } from '../../../protocol/framing/index.ts';
+import { packFrame } from '../../../protocol/framing/frame.ts';
 
 const MAX = 4096;
 
@@ -103,6 +105,37 @@ describe('frame decoder', () => {
     decoder.setMaxFrame(512);
     decoder.push(big);
     expect(frames).toHaveLength(2);
+  });
+
+  it('accepts a frame of exactly the largest size and drops one byte more as oversize, whatever the stuffing costs', () => {
+    for (const maxFrame of [64, 256, 2048]) {
+      const { decoder, frames } = collect(maxFrame);
+      // Zero bytes cost COBS the least, so these are the frames most likely to slip past a bound on wire bytes.
+      for (const extra of [0, 1, 2, 8, 20]) decoder.push(encodeFrame({ type: 0x11, seq: extra, payload: Buffer.alloc(maxFrame - 7 + extra, 0) }));
+      expect(frames.map((f) => f.seq)).toEqual([0]);
+      expect(decoder.stats.dropped.oversize).toBe(4);
+    }
+  });
+
+  it('counts each drop under its own reason: not COBS, too short, bad CRC', () => {
+    const { decoder, frames } = collect();
+    decoder.push(Buffer.from([0x00, 0x05, 0x11, 0x00])); // the code byte promises 4 bytes, 1 follows
+    expect(decoder.stats.dropped).toEqual({ cobs: 1, short: 0, crc: 0, oversize: 0 });
+    decoder.push(Buffer.from([0x00, 0x02, 0x01, 0x00])); // valid COBS of one byte: shorter than any frame
+    expect(decoder.stats.dropped).toEqual({ cobs: 1, short: 1, crc: 0, oversize: 0 });
+    const raw = packFrame({ type: 3, seq: 4, payload: Buffer.from('hello') });
+    raw[4]! ^= 0x01; // a payload byte changed after the CRC was taken
+    decoder.push(Buffer.concat([Buffer.from([0]), Buffer.from(cobsEncode(raw)), Buffer.from([0])]));
+    expect(decoder.stats.dropped).toEqual({ cobs: 1, short: 1, crc: 1, oversize: 0 });
+    expect(frames).toHaveLength(0);
+  });
+
+  it('lays a frame out as the spec says, with the standard CRC-32', () => {
+    expect(frameCrc(Buffer.from('123456789'))).toBe(0xcbf43926); // the CRC-32/IEEE check value
+    const body = Buffer.from([0x02, 0x07, 0x01, 0xaa]); // type 2, seq 0x0107 little-endian, payload AA
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32LE(frameCrc(body));
+    expect(packFrame({ type: 2, seq: 0x0107, payload: Buffer.from([0xaa]) })).toEqual(Buffer.concat([body, crc]));
   });
 
   it('counts truncated frames (a dropped byte) as CRC or framing drops', () => {
