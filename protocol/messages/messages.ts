@@ -60,7 +60,7 @@ export interface StatusReply {
 }
 export interface BeginReply {
   kind: 'begin-reply';
-  /** Where to start writing: the committed offset of a staged copy of the same image, else 0. */
+  /** Where to start writing: the device's received offset for a staged copy of the same image, else 0 (docs/protocol.md). */
   resumeOffset: number;
   credits: number;
 }
