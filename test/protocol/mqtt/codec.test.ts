@@ -46,6 +46,16 @@ describe('MQTT message codec', () => {
     expect(invalidCode(() => decodeResult(text))).toBe(ErrorCode.InvalidMessage);
   });
 
+  it('refuses an ack naming no result, and a hash that is not 64 hex digits', () => {
+    const at = new Date().toISOString();
+    expect(invalidCode(() => decodeAck(Buffer.from(JSON.stringify({ v: 1, resultIds: [], at }))))).toBe(ErrorCode.InvalidMessage);
+    const r = sampleResult();
+    for (const hash of ['ab'.repeat(4), `${'ab'.repeat(31)}a`, `${'ab'.repeat(32)}a`]) {
+      expect(invalidCode(() => decodeResult(Buffer.from(JSON.stringify({ ...r, to: { ...r.to, hash } }))))).toBe(ErrorCode.InvalidMessage);
+    }
+    expect(invalidCode(() => decodeResult(Buffer.from(JSON.stringify({ ...r, to: { ...r.to, hash: 'ab'.repeat(32) } }))))).toBe('no error');
+  });
+
   it('refuses non-JSON and oversized payloads', () => {
     expect(invalidCode(() => decodeStatus(Buffer.from('{not json')))).toBe(ErrorCode.InvalidMessage);
     expect(invalidCode(() => decodeStatus(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 32)))).toBe(ErrorCode.InvalidMessage);

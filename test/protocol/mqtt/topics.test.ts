@@ -13,7 +13,7 @@ describe('MQTT topics', () => {
   it('parses what it builds and nothing else', () => {
     expect(parseRigTopic('hubflash/v1/rigs/RIG-01/status')).toEqual({ direction: 'rig', rigId: 'RIG-01', kind: 'status' });
     expect(parseRigTopic('hubflash/v1/rigs/RIG-01/cmd/ack')).toEqual({ direction: 'command', rigId: 'RIG-01', kind: 'ack' });
-    for (const t of ['hubflash/v1/rigs/+/status', 'hubflash/v1/rigs/RIG-01/status/x', 'hubflash/v2/rigs/R/status', 'hubflash/v1/rigs/RIG-01/cmd/other', '$SYS/x']) {
+    for (const t of ['hubflash/v1/rigs/+/status', 'hubflash/v1/rigs/RIG-01/status/x', 'hubflash/v2/rigs/R/status', 'hubflash/v1/rigs/RIG-01/cmd/other', 'hubflash/v1/rigs/RIG-01/cmd/ack/x', '$SYS/x']) {
       expect(parseRigTopic(t)).toBeNull();
     }
   });
