@@ -1,5 +1,5 @@
 import { Level } from 'level';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flashHub, Journal, type AgentLogger, type Checkpoint } from '../../agent/index.ts';
 import { ErrorCode, isHubflashError } from '../../protocol/errors/index.ts';
 import { makeFirmware, makeHub, memoryPort, tempDir, type Firmware } from './fixtures.ts';
@@ -40,6 +40,18 @@ function recordingLogger(): AgentLogger & { warnings: Array<{ obj: object; msg?:
 }
 
 describe('Journal', () => {
+  it('syncs every save to disk before it resolves (a power cut, not just a crash, keeps it)', async () => {
+    const t = tempDir('hf-journal-');
+    cleanups.push(t.remove);
+    const batch = vi.spyOn(Level.prototype, 'batch');
+    cleanups.push(() => batch.mockRestore());
+    const j = await Journal.open(t.dir);
+    cleanups.push(() => j.close());
+    await Promise.all([j.save(checkpoint()), j.save(checkpoint({ chfId: '00-DB-12-5A-00-00-00-02' }))]);
+    expect(batch.mock.calls.length).toBeGreaterThan(0);
+    for (const call of batch.mock.calls) expect(call[1]).toMatchObject({ sync: true });
+  });
+
   it('keeps checkpoints by hub and image across a reopen', async () => {
     const t = tempDir('hf-journal-');
     cleanups.push(t.remove);

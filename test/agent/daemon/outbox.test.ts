@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Level } from 'level';
+import { describe, expect, it, vi } from 'vitest';
 import { ResultOutbox } from '../../../agent/daemon/index.ts';
 import { Random } from '../../../simulators/random.ts';
 import { sampleResult, tempDir } from './helpers.ts';
@@ -35,6 +36,23 @@ describe('the result outbox', () => {
       expect(await ids(outbox)).toEqual([...first, later].map((r) => r.resultId));
       expect((await outbox.pending(2)).map((r) => r.resultId)).toEqual(first.slice(0, 2).map((r) => r.resultId));
     });
+  });
+
+  it('syncs each result to disk before add resolves, and each acknowledgement before it is forgotten', async () => {
+    const put = vi.spyOn(Level.prototype, 'put');
+    const batch = vi.spyOn(Level.prototype, 'batch');
+    try {
+      const r = sampleResult();
+      await withOutbox(path.join(tempDir(), 'outbox'), async (outbox) => {
+        await outbox.add(r);
+        await outbox.acknowledge([r.resultId]);
+      });
+      expect(put.mock.calls.map((c) => c[2])).toEqual([expect.objectContaining({ sync: true })]);
+      expect(batch.mock.calls.map((c) => c[1])).toEqual([expect.objectContaining({ sync: true })]);
+    } finally {
+      put.mockRestore();
+      batch.mockRestore();
+    }
   });
 
   it('stores a result added twice once, even when both adds run at the same time', async () => {
