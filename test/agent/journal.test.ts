@@ -49,7 +49,7 @@ describe('Journal', () => {
     cleanups.push(() => j.close());
     await Promise.all([j.save(checkpoint()), j.save(checkpoint({ chfId: '00-DB-12-5A-00-00-00-02' }))]);
     expect(batch.mock.calls.length).toBeGreaterThan(0);
-    for (const call of batch.mock.calls) expect(call[1]).toMatchObject({ sync: true });
+    for (const call of batch.mock.calls as unknown[][]) expect(call[1]).toMatchObject({ sync: true });
   });
 
   it('keeps checkpoints by hub and image across a reopen', async () => {

@@ -47,8 +47,8 @@ describe('the result outbox', () => {
         await outbox.add(r);
         await outbox.acknowledge([r.resultId]);
       });
-      expect(put.mock.calls.map((c) => c[2])).toEqual([expect.objectContaining({ sync: true })]);
-      expect(batch.mock.calls.map((c) => c[1])).toEqual([expect.objectContaining({ sync: true })]);
+      expect((put.mock.calls as unknown[][]).map((c) => c[2])).toEqual([expect.objectContaining({ sync: true })]);
+      expect((batch.mock.calls as unknown[][]).map((c) => c[1])).toEqual([expect.objectContaining({ sync: true })]);
     } finally {
       put.mockRestore();
       batch.mockRestore();

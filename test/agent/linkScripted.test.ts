@@ -1,0 +1,73 @@
+import { Duplex } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createTransport, Link } from '../../agent/index.ts';
+import { ErrorCode, isHubflashError } from '../../protocol/errors/index.ts';
+import { FrameDecoder } from '../../protocol/framing/index.ts';
+import { decodeMessage, encodeMessage, SlotState, type Message, type StatusReply } from '../../protocol/messages/index.ts';
+
+// The link against a scripted device: replies no simulated hub would send, on cue.
+
+/** A device that answers each request it decodes with whatever `answer` returns (each with its own seq). */
+function scriptedDevice(answer: (m: Message, seq: number) => Array<[Message, number]>): Duplex {
+  const stream: Duplex = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      decoder.push(chunk);
+      done();
+    },
+  });
+  const decoder = new FrameDecoder({
+    maxFrame: 4096,
+    onFrame: (frame) => {
+      const d = decodeMessage(frame);
+      if (d.ok) for (const [reply, seq] of answer(d.message, frame.seq)) stream.push(encodeMessage(reply, seq));
+    },
+  });
+  return stream;
+}
+
+const connectReply = (protocolVersion: number): Message => ({ kind: 'connect-reply', protocolVersion, maxFrame: 2048, credits: 8 });
+const status = (receivedOffset: number): StatusReply => ({
+  kind: 'status-reply',
+  slotState: SlotState.Receiving,
+  stagedHash: 'ab'.repeat(32),
+  stagedSize: 100_000,
+  stagedVersion: 0x02000000,
+  receivedOffset,
+  committedOffset: receivedOffset,
+  credits: 8,
+});
+
+async function linkTo(device: Duplex): Promise<Link> {
+  const link = new Link(createTransport({ kind: 'stream', stream: device, name: 'scripted', bytesPerSecond: 1_000_000, latencyMs: 1 }));
+  await link.open();
+  return link;
+}
+
+describe('the link against a scripted device', () => {
+  it('refuses a hub that speaks another protocol version', async () => {
+    const link = await linkTo(scriptedDevice((m, seq) => (m.kind === 'connect' ? [[connectReply(2), seq]] : [])));
+    const err = await link.connect().catch((e: unknown) => e);
+    expect(isHubflashError(err, ErrorCode.DeviceProtocolMismatch)).toBe(true);
+    await link.close();
+  });
+
+  it("takes a request's reply only from the reply carrying its sequence number, not a late one to an earlier attempt", async () => {
+    const seen: number[] = [];
+    const link = await linkTo(
+      scriptedDevice((m, seq) => {
+        if (m.kind === 'connect') return [[connectReply(1), seq]];
+        if (m.kind !== 'status') return [];
+        seen.push(seq);
+        // The first attempt goes unanswered; its reply turns up late, just before the retry's own.
+        return seen.length === 1 ? [] : [[status(111), seen[0]!], [status(222), seq]];
+      }),
+    );
+    await link.connect();
+    const reply = await link.request({ kind: 'status' }, { timeoutMs: 100, retries: 1 });
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(reply.receivedOffset).toBe(222);
+    await link.close();
+  });
+});
