@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +207,20 @@ describe('ImageCache', () => {
     own.files.set('/img', { bytes: image.bytes, etag: '"x"' });
     expect((await cache.get(targetOf(image, `${own.base}/img`))).sha256).toBe(image.sha256);
     expect(own.seen.map((s) => s.range)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('does not use a cached file that no longer hashes to the job (another signed image put in its place): removed, downloaded again', async () => {
+    const proxy = await testHttp(realBase());
+    const dir = tempDir();
+    const other = makeImage(t.manufacturer.privateKeyPem, 0x02020000, 10 * 1024);
+    writeFileSync(path.join(dir, `${image.sha256}.img`), other.bytes);
+    const cache = cacheAt(dir, proxy.base);
+    const mismatch = await failure(cache.get(targetOf(image)));
+    expect([mismatch.code, mismatch.message]).toEqual([ErrorCode.ImageDownloadMismatch, expect.stringContaining('changed on disk')]);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(proxy.seen).toEqual([]);
+    expect((await cache.get(targetOf(image))).sha256).toBe(image.sha256);
+    expect(proxy.seen).toHaveLength(1);
   });
 
   it('refuses an image whose signature does not verify against the trusted keys', async () => {
