@@ -74,6 +74,30 @@ describe('a hub session', () => {
     expect(hub.snapshot().flashOps).toBe(ops);
   });
 
+  it('reports as verified a hub found on the new image that the journal shows this flash activated (the agent died before recording it)', async () => {
+    const hub = makeHub(fw, 3);
+    const port = await ready(hub);
+    expect((await flashHub({ port, image: fw.image, keepOpen: true })).outcome).toBe('verified');
+    // The journal as it was just before ACTIVATE, with no outcome recorded.
+    const store = new MemoryStore();
+    const at = new Date().toISOString();
+    await store.save({ chfId: hub.identity.chfId, imageHash: fw.image.sha256, size: fw.image.size, phase: 'activate', committedOffset: fw.image.size, sentOffset: fw.image.size, bytesSent: fw.image.size, bytesResent: 0, resumes: 0, phases: {}, from: { version: '01000000' }, startedAt: at, updatedAt: at, port: 'mem' } as Checkpoint);
+    const again = await flashHub({ port, image: fw.image, journal: store });
+    expect([again.outcome, again.error]).toEqual(['verified', undefined]);
+  });
+
+  it('does not activate again an image that already failed to boot on the hub: the same error, no flash written', async () => {
+    const hub = makeHub(fw, 4, { faults: { bootFail: Infinity } });
+    const port = await ready(hub);
+    const first = await flashHub({ port, image: fw.image, keepOpen: true });
+    expect(first).toMatchObject({ outcome: 'failed', error: { code: 'HF0319' } });
+    const ops = hub.snapshot().flashOps;
+    const second = await flashHub({ port, image: fw.image });
+    expect(second).toMatchObject({ outcome: 'failed', error: { code: 'HF0319' }, bytesSent: 0 });
+    expect(hub.snapshot().flashOps).toBe(ops);
+    expect(hub.snapshot().running.version).toBe(0x01000000);
+  });
+
   it('reports progress only once the journal has it', async () => {
     const hub = makeHub(fw, 3);
     const port = await ready(hub);
