@@ -80,7 +80,13 @@ export async function cancelOrder(ctx: OrdersContext, orderId: string, reason: s
     }
     const at = ctx.now().toISOString();
     const ops: BatchOp[] = [];
-    for await (const line of orderLines(ctx.store, orderId)) ops.push({ type: 'del', key: liveOrderKey(line.chfId) });
+    const chfIds: string[] = [];
+    for await (const line of orderLines(ctx.store, orderId)) chfIds.push(line.chfId);
+    // Only the hubs still live on this order: a hub delivered from it may be on a newer order now.
+    const liveOn = await ctx.store.getMany(chfIds.map(liveOrderKey));
+    chfIds.forEach((chfId, i) => {
+      if (liveOn[i] === orderId) ops.push({ type: 'del', key: liveOrderKey(chfId) });
+    });
     const next: Order = { ...order, status: 'cancelled', cancelledAt: at, cancelledBy: actor, cancelReason: reason };
     ops.push(putOrder(next));
     await ctx.store.batch(ops, { sync: true });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors/index.ts';
 import { makeSscc } from '../../../protocol/ids/index.ts';
-import { chf, hubRecord, OPERATOR, openHarness, orderInput, rejection, verifiedOrder, type Harness } from './harness.ts';
+import { chf, hubRecord, markVerified, OPERATOR, openHarness, orderInput, rejection, verifiedOrder, type Harness } from './harness.ts';
 
 describe('receiving and cancelling orders', () => {
   let h: Harness;
@@ -40,5 +40,22 @@ describe('receiving and cancelling orders', () => {
     await h.desk.cancelAsn(asn.asnId, 'wrong order', OPERATOR);
     expect((await h.desk.cancelOrder(shipping, 'x', OPERATOR)).status).toBe('cancelled');
     expect((await h.audit.list(0, 1000)).map((e) => e.action)).toContain('order.cancel');
+  });
+
+  it('cancelling an order leaves alone a hub delivered from it that is now on a newer order', async () => {
+    const image = (await h.catalogue.list())[0]!;
+    await h.addHubs([10, 11].map((i) => hubRecord(i, { firmwareVersion: image.fileVersion, firmwareHash: image.sha256, firmwareSource: 'rig', custody: 'at-csp' })));
+    const a = (await h.desk.take(orderInput({ kind: 'supply-chain-uplift', reference: 'PO-A', hubs: [chf(10), chf(11)] }), OPERATOR)).order.orderId;
+    await markVerified(h, a, [chf(10)]);
+    const { asn } = await h.desk.issueAsn(a, OPERATOR);
+    await h.desk.confirmDelivery(asn.asnId, OPERATOR);
+    expect((await h.desk.order(a)).order.status).toBe('open'); // hub 11 is still to come
+    // Hub 10 comes back on a new order; then the first order is cancelled.
+    const b = await h.desk.take(orderInput({ reference: 'PO-B', hubs: [chf(10)] }), OPERATOR);
+    expect(b.rejected).toEqual([]);
+    await h.desk.cancelOrder(a, 'the rest never came', OPERATOR);
+    // Hub 10 is still live on B: a third order may not take it too.
+    const c = await h.desk.take(orderInput({ reference: 'PO-C', hubs: [chf(10), chf(11)] }), OPERATOR);
+    expect(c.rejected.map((r) => r.chfId)).toEqual([chf(10)]);
   });
 });
