@@ -56,6 +56,15 @@ describe('jobs and results move an order on', () => {
     expect(await h.desk.smiChanges('2026-01-01')).toHaveLength(1);
   });
 
+  it('gives no new job for a hub already verified on its order (a restarted rig asking again), and leaves its line verified', async () => {
+    await h.desk.receive('ORD-000001', {}, OPERATOR);
+    await h.desk.answerJob(jobRequestFor(0));
+    await h.report(resultFor(0, image));
+    const again = await h.desk.answerJob(jobRequestFor(0, { firmware: { version: '02000100', hash: image.sha256 } }));
+    expect(again).toMatchObject({ outcome: 'refused', error: { code: code(ErrorCode.NoJobForHub), message: expect.stringContaining('already verified') } });
+    expect((await h.desk.lines('ORD-000001', { state: 'verified' })).map((l) => l.chfId)).toEqual([chf(0)]);
+  });
+
   it('a hub taken by a rig while still in transit is received on the way', async () => {
     await h.desk.answerJob(jobRequestFor(1));
     expect((await h.desk.custody(chf(1))).lines.map((l) => l.to)).toEqual(['in-transit-to-csp', 'at-csp', 'on-rig']);
