@@ -50,39 +50,7 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
   checkOptions(o);
   const image = loadFlashImage(o.imagePath, o.trustedKeyPaths);
   o.onImage?.({ sha256: image.sha256, version: image.versionText, size: image.size, keyId: image.keyId });
-  const ports: PortRef[] = o.ports.map((path) => ({ kind: 'serial', path, baudRate: o.baudRate }));
-  // The serial ports given are watched (a hub pulled mid-flash that comes back on the same path,
-  // as a /dev/serial/by-id name does when the adapter re-enumerates, resumes), and with
-  // --serial-usb every port of the cradles' adapters is: a hub may come back on any of them.
-  const serialUsb = o.serialUsb ?? [];
-  const serial =
-    o.ports.length > 0 || serialUsb.length > 0
-      ? new SerialDiscovery({ paths: o.ports, filters: serialUsb, baudRate: o.baudRate, intervalMs: o.rescanMs ?? 250, logger: log, ...(o.listSerialPorts ? { list: o.listSerialPorts } : {}) })
-      : undefined;
-  let unlistable: HubflashError | undefined;
-  serial?.once('unavailable', (err) => (unlistable = err));
-  await serial?.start();
-  if (unlistable && serialUsb.length > 0) {
-    serial?.stop();
-    throw unlistable;
-  }
-  if (serial) ports.push(...newDevices(ports, serial.current()));
-  // USB hubs present now are flashed; the discovery stays on so one that re-enumerates is followed.
-  const usb = o.usb && o.usb.length > 0 ? new UsbDiscovery({ filters: o.usb, logger: log, ...(o.usbApi ? { usb: o.usbApi } : {}) }) : undefined;
-  if (usb) {
-    await usb.start().catch((err: unknown) => {
-      serial?.stop();
-      throw err;
-    });
-    ports.push(...usb.current());
-  }
-  if (ports.length === 0) {
-    serial?.stop();
-    usb?.stop();
-    const what = serialUsb.length > 0 ? ' (no serial port has the --serial-usb IDs now)' : '';
-    throw new HubflashError(ErrorCode.RigOptionInvalid, `No hub to flash${what}: give --port, or plug the hubs in and give --serial-usb or --usb`);
-  }
-  const discovery = new MergedDiscovery([serial, usb].filter((d): d is SerialDiscovery | UsbDiscovery => d !== undefined));
+  const { ports, discovery } = await findHubPorts(o, log);
   const journal = await Journal.open(o.journalDir, log).catch((err: unknown) => {
     discovery.stop();
     throw err;
@@ -107,20 +75,54 @@ export async function runFlash(o: RunFlashOptions): Promise<FlashResult[]> {
   }
 }
 
-/** Listed serial ports that are not one of `given` under another name (a by-id link to the same tty, say). */
-function newDevices(given: readonly PortRef[], listed: readonly PortRef[]): PortRef[] {
-  const device = (p: PortRef): string => {
-    const name = p.kind === 'serial' ? p.path : '';
+/**
+ * The ports to flash now, and the discovery that keeps watching them. The serial ports given are
+ * watched (a hub pulled mid-flash that comes back on the same path, as a /dev/serial/by-id name
+ * does when the adapter re-enumerates, resumes); with --serial-usb every port of the cradles'
+ * adapters is, since a hub may come back on any of them; USB hubs are followed wherever they go.
+ */
+async function findHubPorts(o: RunFlashOptions, log: AgentLogger): Promise<{ ports: PortRef[]; discovery: MergedDiscovery }> {
+  const serialUsb = o.serialUsb ?? [];
+  const usbFilters = o.usb ?? [];
+  const serial =
+    o.ports.length > 0 || serialUsb.length > 0
+      ? new SerialDiscovery({ paths: o.ports, filters: serialUsb, baudRate: o.baudRate, intervalMs: o.rescanMs ?? 250, logger: log, ...(o.listSerialPorts ? { list: o.listSerialPorts } : {}) })
+      : undefined;
+  const usb = usbFilters.length > 0 ? new UsbDiscovery({ filters: usbFilters, logger: log, ...(o.usbApi ? { usb: o.usbApi } : {}) }) : undefined;
+  const discovery = new MergedDiscovery([serial, usb].filter((d): d is SerialDiscovery | UsbDiscovery => d !== undefined));
+  try {
+    let unlistable: HubflashError | undefined;
+    serial?.once('unavailable', (err) => (unlistable = err));
+    await serial?.start();
+    if (unlistable && serialUsb.length > 0) throw unlistable;
+    await usb?.start();
+    const given: PortRef[] = o.ports.map((path) => ({ kind: 'serial', path, baudRate: o.baudRate }));
+    const ports = [...given, ...newDevices(o.ports, serial?.current() ?? []), ...(usb?.current() ?? [])];
+    if (ports.length === 0) {
+      const what = serialUsb.length > 0 ? ' (no serial port has the --serial-usb IDs now)' : '';
+      throw new HubflashError(ErrorCode.RigOptionInvalid, `No hub to flash${what}: give --port, or plug the hubs in and give --serial-usb or --usb`);
+    }
+    return { ports, discovery };
+  } catch (err) {
+    discovery.stop();
+    throw err;
+  }
+}
+
+/** Listed serial ports that are not one of the `given` paths under another name (a by-id link to the same tty, say). */
+function newDevices(given: readonly string[], listed: readonly PortRef[]): PortRef[] {
+  const device = (path: string): string => {
     try {
-      return realpathSync(name);
+      return realpathSync(path);
     } catch {
-      return name;
+      return path;
     }
   };
   const seen = new Set(given.map(device));
   const out: PortRef[] = [];
   for (const p of listed) {
-    const d = device(p);
+    if (p.kind !== 'serial') continue;
+    const d = device(p.path);
     if (seen.has(d)) continue;
     seen.add(d);
     out.push(p);

@@ -1,4 +1,4 @@
-import { ErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
+import { ErrorCode, formatErrorCode, HubflashError, isHubflashError } from '../../protocol/errors/index.ts';
 import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
 import { SlotState, type IdentifyReply, type StatusReply } from '../../protocol/messages/index.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -90,7 +90,7 @@ export function journalDisagreement(saved: Checkpoint | undefined, status: Statu
   if (status.stagedHash === image.sha256 && status.committedOffset >= saved.committedOffset) return undefined;
   return {
     chfId: saved.chfId,
-    code: 'HF0505',
+    code: formatErrorCode(ErrorCode.JournalDisagrees),
     journal: { imageHash: saved.imageHash, committedOffset: saved.committedOffset },
     hub: { stagedHash: status.stagedHash, committedOffset: status.committedOffset, slotState: SlotState[status.slotState] },
   };
