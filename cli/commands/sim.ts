@@ -2,7 +2,7 @@
  * `hubflash sim`: runs simulated hubs on pseudo-terminals, one JSON line per hub on stdout (then a
  * line per event), until Ctrl-C. All behaviour lives in simulators/; this only reads options.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -62,7 +62,7 @@ function line(value: object): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-function fleetOptions(o: SimOptions): { fleet: FleetOptions; key?: StoredManufacturerKey } {
+function fleetOptions(o: SimOptions): { fleet: FleetOptions; key?: StoredManufacturerKey; tempDir?: string } {
   const identity: Partial<HubIdentity> = {};
   if (o.manufacturer !== undefined) identity.manufacturerCode = parseImageField(o.manufacturer, 0xffff, 'manufacturer code');
   if (o.imageType !== undefined) identity.imageType = parseImageField(o.imageType, 0xffff, 'image type');
@@ -90,11 +90,13 @@ function fleetOptions(o: SimOptions): { fleet: FleetOptions; key?: StoredManufac
     return { fleet };
   }
   if (o.state !== undefined) return { fleet };
-  // No folder to keep a generated key in: make one, so the key can be printed as files.
-  const key = loadOrCreateManufacturerKey(mkdtempSync(path.join(os.tmpdir(), 'hubflash-sim-')));
+  // No folder to keep a generated key in: make one, so the key can be printed as files. It goes
+  // when the simulator stops, as the hubs do (nothing else would clean it up).
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'hubflash-sim-'));
+  const key = loadOrCreateManufacturerKey(tempDir);
   fleet.trustedKeys = [key.publicKeyPem];
   fleet.signingKeyPem ??= key.privateKeyPem;
-  return { fleet, key };
+  return { fleet, key, tempDir };
 }
 
 export function register(program: Command): void {
@@ -121,7 +123,7 @@ export function register(program: Command): void {
     .option('--time-scale <x>', 'run simulated time x times faster than the wall clock')
     .option('--seed <n>', 'seed for injected faults (default 1)')
     .action(async (o: SimOptions) => {
-      const { fleet: options, key: madeKey } = fleetOptions(o);
+      const { fleet: options, key: madeKey, tempDir } = fleetOptions(o);
       // Listen for Ctrl-C before the first line goes out: whoever reads the lines may stop us at once.
       let stopRequested: () => void = () => {};
       const stopping = new Promise<void>((resolve) => (stopRequested = resolve));
@@ -144,6 +146,7 @@ export function register(program: Command): void {
       } finally {
         process.off('SIGINT', stopRequested);
         process.off('SIGTERM', stopRequested);
+        if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
       }
     });
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,6 +80,18 @@ describe('hubflash sim', () => {
     expect(again[0]!.running!.hash).not.toBe(hubs[0]!.running!.hash);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('without --state, removes the folder of its generated key when it stops', async () => {
+    const run = await sim(['--count', '1', '--instant-flash'], 1);
+    const key = run.lines.find((l) => l.event === 'manufacturer-key')!;
+    const keyDir = path.dirname(key.privateKeyPath!);
+    dirs.push(keyDir);
+    expect(keyDir.startsWith(os.tmpdir())).toBe(true);
+    expect(existsSync(key.privateKeyPath!)).toBe(true);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(existsSync(keyDir)).toBe(false);
   });
 
   it('exits 1 with the error code on a bad fault spec', async () => {
