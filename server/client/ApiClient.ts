@@ -36,14 +36,20 @@ export class ApiClient {
   /** GET returning the raw response (downloads), failing like the JSON calls on error. */
   async fetchRaw(path: string, headers: Record<string, string> = {}): Promise<Response> {
     const res = await this.send('GET', path, {}, undefined, headers);
-    if (res.status >= 400) throw await errorFrom(res);
+    if (res.status >= 400) throw this.explained(await errorFrom(res));
     return res;
   }
 
   private async request<T>(method: string, path: string, query: Query, body?: { body: string | ReadableStream; contentType: string }): Promise<T> {
     const res = await this.send(method, path, query, body);
-    if (res.status >= 400) throw await errorFrom(res);
+    if (res.status >= 400) throw this.explained(await errorFrom(res));
     return (await res.json()) as T;
+  }
+
+  /** A refusal for want of a token, when none was given, says how an operator gives one. */
+  private explained(err: HubflashError): HubflashError {
+    if (err.code !== ErrorCode.Unauthenticated || this.options.token) return err;
+    return new HubflashError(ErrorCode.Unauthenticated, `${err.message.replace(/ \(HF\d{4}\)$/, '')}. No token was given: pass --token or set HUBFLASH_TOKEN (\`hubflash server token create\` makes one)`, err.context, { cause: err });
   }
 
   private async send(method: string, path: string, query: Query, body?: { body: string | ReadableStream; contentType: string }, headers: Record<string, string> = {}): Promise<Response> {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 import { makeImage } from './helpers/images.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -88,6 +88,20 @@ describe('the hubflash CLI for operators', () => {
     expect(offline.stderr).toContain('HF0619');
     const online = await runCli(['audit', 'verify', ...api]);
     expect(online.exitCode).toBe(1);
+  });
+
+  it('tells an operator who gave no token how to give one; a wrong token is only refused', async () => {
+    vi.stubEnv('HUBFLASH_TOKEN', undefined);
+    try {
+      const server = ['--server', `http://127.0.0.1:${t.addresses.http}`];
+      const none = await runCli(['devices', 'stats', ...server]);
+      expect([none.exitCode, none.stderr]).toEqual([1, expect.stringMatching(/No token was given: pass --token or set HUBFLASH_TOKEN.*\(HF0603\)\n$/)]);
+      const wrong = await runCli(['devices', 'stats', ...server, '--token', 'hft_0123456789ab_wrong']);
+      expect([wrong.exitCode, wrong.stderr]).toEqual([1, expect.stringContaining('(HF0603)')]);
+      expect(wrong.stderr).not.toContain('No token was given');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('reports an unreachable server with its own code', async () => {
