@@ -132,6 +132,7 @@ export function createServer(input: ServerConfigInput | ServerConfig = {}, optio
       stopParts = async () => {
         await running.close();
         await stopCore();
+        log.info({ dataDir: config.dataDir }, 'hubflash server stopped: results in flight stored, storage closed');
       };
       log.info({ ...addresses, dataDir: config.dataDir, threads: threaded ? 2 : 1 }, 'hubflash server listening');
       return addresses;

@@ -26,11 +26,13 @@ export function register(program: Command): void {
       const running = createServer(config, { plugins: [ordersPlugin()] });
       const addresses = await running.start();
       process.stderr.write(`hubflash server: HTTP ${addresses.http}, MQTT ${addresses.mqtt}${addresses.mqtts ? `, MQTTS ${addresses.mqtts}` : ''}${addresses.ws ? `, MQTT/WS ${addresses.ws}` : ''}; data in ${config.dataDir}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
       });
+      process.stderr.write(`hubflash server: ${signal}, stopping (results in flight are stored first)\n`);
       await running.stop();
+      process.stderr.write('hubflash server: stopped\n');
     });
 
   const token = server.command('token').description('API tokens (bearer, with a role) on the data dir; shown once, stored as scrypt hashes');

@@ -21,6 +21,8 @@ export interface Proc {
   child: ChildProcess;
   exited: Promise<number | null>;
   log: string;
+  /** Everything it wrote to stderr (its human-readable lines; the JSON logs are on stdout), once its pipes have closed. */
+  stderr: Promise<string>;
 }
 
 /** A result as the server's API lists it, flattened. */
@@ -101,11 +103,13 @@ export class SystemUnderTest {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${this.ports.http}/api/v1/health`).then((r) => r.ok).catch(() => false)) || undefined, 'the server to listen', 30_000);
   }
 
-  async stopServer(signal: NodeJS.Signals): Promise<void> {
+  /** Stops the server with `signal`; its exit code and what it wrote to stderr. */
+  async stopServer(signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
     const s = this.server;
     this.server = undefined;
     s?.child.kill(signal);
-    await s?.exited;
+    const code = (await s?.exited) ?? null;
+    return { code, stderr: (await s?.stderr) ?? '' };
   }
 
   /** Starts (or restarts, on the same data folder) a rig agent on some of the hubs' ports. */
@@ -209,7 +213,10 @@ export class SystemUnderTest {
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { child, exited, log };
+    let text = '';
+    child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const stderr = new Promise<string>((resolve) => child.once('close', () => resolve(text)));
+    return { child, exited, log, stderr };
   }
 }
 

@@ -127,7 +127,9 @@ describe('one system: rigs and server over MQTT', () => {
     const allDone = confirmations(sut, 6);
     sut.startAgent('RIG-01');
     await allUnderWay;
-    await sut.stopServer('SIGTERM');
+    const stopped = await sut.stopServer('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toMatch(/hubflash server: SIGTERM, stopping.*\n[^]*hubflash server: stopped\n/);
     await allDone;
     expect((await sut.progress().catch(() => undefined))).toBeUndefined(); // still unreachable
     await sut.startServer();
