@@ -1,9 +1,10 @@
 import { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { createTransport, Link } from '../../agent/index.ts';
 import { ErrorCode, isHubflashError } from '../../protocol/errors/index.ts';
 import { FrameDecoder } from '../../protocol/framing/index.ts';
-import { decodeMessage, encodeMessage, SlotState, type Message, type StatusReply } from '../../protocol/messages/index.ts';
+import { decodeMessage, DeviceErrorCode, encodeMessage, MessageType, SlotState, type Message, type StatusReply } from '../../protocol/messages/index.ts';
 
 // The link against a scripted device: replies no simulated hub would send, on cue.
 
@@ -68,6 +69,26 @@ describe('the link against a scripted device', () => {
     expect(seen).toHaveLength(2);
     expect(seen[0]).not.toBe(seen[1]);
     expect(reply.receivedOffset).toBe(222);
+    await link.close();
+  });
+
+  it('waits out a Busy reply for the milliseconds the hub names, then asks again and takes the answer', async () => {
+    const asked: number[] = [];
+    const link = await linkTo(
+      scriptedDevice((m, seq) => {
+        if (m.kind === 'connect') return [[connectReply(1), seq]];
+        if (m.kind !== 'verify') return [];
+        asked.push(performance.now());
+        // Busy with a long operation the first time (protocol §3: arg = the milliseconds left).
+        if (asked.length === 1) return [[{ kind: 'error', requestType: MessageType.Verify, code: DeviceErrorCode.Busy, arg: 80, detail: 'reading back' }, seq]];
+        return [[{ kind: 'verify-reply', sha256: 'cd'.repeat(32), size: 100_000 }, seq]];
+      }),
+    );
+    await link.connect();
+    const reply = await link.request({ kind: 'verify' }, { retries: 1 });
+    expect(reply).toEqual({ kind: 'verify-reply', sha256: 'cd'.repeat(32), size: 100_000 });
+    expect(asked).toHaveLength(2);
+    expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(75);
     await link.close();
   });
 });
