@@ -1,0 +1,46 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { flashHub } from '../../agent/index.ts';
+import { SlotState } from '../../protocol/messages/index.ts';
+import type { SimulatedHub } from '../../simulators/index.ts';
+import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
+import { tappedPort, type Edit, type TappedPort } from './tap.ts';
+
+// A session against a simulated hub with the test in the middle of the line: replies and losses
+// no healthy hub produces, on cue, and a record of every request the hub was sent.
+
+let fw: Firmware;
+beforeAll(() => {
+  fw = makeFirmware(48 * 1024);
+});
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+async function tapped(hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> {
+  await hub.powerOn();
+  const tap = tappedPort(hub, edits);
+  cleanups.push(() => {
+    tap.close();
+    hub.close();
+  });
+  return tap;
+}
+
+/** The commands the hub was sent, leaving out WRITE, and CONNECT and IDENTIFY (which every phase may send). */
+const commands = (tap: TappedPort): string[] => tap.toHub.filter((k) => k !== 'connect' && k !== 'identify' && k !== 'write');
+
+describe('a session, through a tap on the line', () => {
+  it('a VERIFY read-back that differs from the image: ABORT discards the staged copy and nothing is activated', async () => {
+    const hub = makeHub(fw, 40);
+    const tap = await tapped(hub, { toHost: (m) => (m.kind === 'verify-reply' ? [{ ...m, sha256: 'ee'.repeat(32) }] : undefined) });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect(r).toMatchObject({ outcome: 'failed', error: { name: 'VerifyHashMismatch' } });
+    expect(commands(tap)).toEqual(['status', 'begin', 'verify', 'abort']);
+    const s = hub.snapshot();
+    expect(s.slotState).toBe(SlotState.Empty);
+    expect(s.stagedHash).toBeNull();
+    expect(s.running).toMatchObject({ version: 0x01000000, trial: false });
+  });
+});
