@@ -43,4 +43,33 @@ describe('a session, through a tap on the line', () => {
     expect(s.stagedHash).toBeNull();
     expect(s.running).toMatchObject({ version: 0x01000000, trial: false });
   });
+
+  it('a hub already in Trial on the image gets CONFIRM at once: no transfer, VERIFY or ACTIVATE again', async () => {
+    const hub = makeHub(fw, 41);
+    const tap = await tapped(hub);
+    // A first flash cancelled once the hub has taken ACTIVATE: it reboots into the new image, on trial.
+    const stop = new AbortController();
+    const first = await flashHub({
+      port: tap.port,
+      image: fw.image,
+      signal: stop.signal,
+      keepOpen: true,
+      onProgress: (p) => {
+        if (p.phase === 'confirm') stop.abort();
+      },
+    });
+    expect(first.error?.name).toBe('SessionAborted');
+    expect(commands(tap)).toEqual(['status', 'begin', 'verify', 'activate']);
+    await hub.powerOn(); // resolves once the reboot is over
+    expect(hub.snapshot().running).toMatchObject({ hash: fw.image.sha256, trial: true });
+
+    tap.toHub.length = 0;
+    // A new journal: the hub's own state is what sends the session to CONFIRM.
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error]).toEqual(['verified', undefined]);
+    expect(commands(tap)).toEqual(['confirm']);
+    expect(tap.toHub).not.toContain('write');
+    expect(r.bytesSent).toBe(0);
+    expect(hub.snapshot().running).toMatchObject({ hash: fw.image.sha256, trial: false });
+  });
 });
