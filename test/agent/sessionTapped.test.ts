@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flashHub } from '../../agent/index.ts';
-import { SlotState } from '../../protocol/messages/index.ts';
+import { MessageType, SlotState } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tappedPort, type Edit, type TappedPort } from './tap.ts';
@@ -12,6 +12,9 @@ let fw: Firmware;
 beforeAll(() => {
   fw = makeFirmware(48 * 1024);
 });
+
+/** The flow-control window at the agreed frame: 8 credits × 2037 bytes. */
+const WINDOW = 8 * 2037;
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -70,6 +73,30 @@ describe('a session, through a tap on the line', () => {
     expect(commands(tap)).toEqual(['confirm']);
     expect(tap.toHub).not.toContain('write');
     expect(r.bytesSent).toBe(0);
+    expect(hub.snapshot().running).toMatchObject({ hash: fw.image.sha256, trial: false });
+  });
+
+  it('a NAK repeated for the same offset re-sends one window, not one per NAK', async () => {
+    const hub = makeHub(fw, 42);
+    let dropped = false;
+    const naks: number[] = [];
+    const tap = await tapped(hub, {
+      // The first WRITE is lost: the hub NAKs the next one (once), expecting offset 0 ...
+      toHub: (m) => (m.kind === 'write' && !dropped ? ((dropped = true), []) : undefined),
+      // ... and the line delivers that NAK twice.
+      toHost: (m) => {
+        if (m.kind !== 'error' || m.requestType !== MessageType.Write) return undefined;
+        naks.push(m.arg);
+        return [m, m];
+      },
+    });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error]).toEqual(['verified', undefined]);
+    expect(naks).toEqual([0]);
+    expect(tap.toHost.filter((k) => k === 'error')).toHaveLength(2);
+    // The whole first window went out before the NAK came back: going back to 0 re-sends it once.
+    expect(r.bytesResent).toBeGreaterThan(0);
+    expect(r.bytesResent).toBeLessThanOrEqual(WINDOW);
     expect(hub.snapshot().running).toMatchObject({ hash: fw.image.sha256, trial: false });
   });
 });
