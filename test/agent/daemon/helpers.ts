@@ -5,12 +5,26 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import { afterEach } from 'vitest';
 import { BirthCounter, ResultOutbox, ServerLink, type ServerLinkOptions } from '../../../agent/daemon/index.ts';
-import { allRigsFilter, decodeHeartbeat, decodeJobRequest, decodeResult, decodeStatus, type HeartbeatMessage, type JobRequestMessage, type ResultMessage, type StatusMessage } from '../../../protocol/mqtt/index.ts';
+import { allRigsFilter, decodeHeartbeat, decodeJobRequest, decodeResult, decodeStatus, type HeartbeatMessage, type JobRequestHub, type JobRequestMessage, type ResultMessage, type StatusMessage } from '../../../protocol/mqtt/index.ts';
 import type { TestServer } from '../../server/helpers/server.ts';
+import { hubId } from '../../server/helpers/snapshot.ts';
 
 export { tempDir } from '../../server/helpers/tempDir.ts';
 export { waitFor } from '../../server/helpers/server.ts';
 export { sampleResult } from '../../protocol/mqtt/fixtures.ts';
+
+/** What a rig reads from hub i of the sample inventory (EDMI, hardware 0x1111, running 01260300). */
+export const requestHub = (i: number, over: Partial<JobRequestHub> = {}): JobRequestHub => ({
+  chfId: hubId(i),
+  gpfId: hubId(i, true),
+  manufacturerCode: 0x121d,
+  model: 'EDMI-CH2',
+  hardwareVersion: 0x1111,
+  hanVariant: 'DualBand',
+  imageType: 0,
+  firmware: { version: '01260300' },
+  ...over,
+});
 
 /** Everything the parts under test log, as objects, so a test can look for a warning. */
 export function capturedLogger(): { logger: Logger; lines: Array<{ level: number; msg: string; [key: string]: unknown }> } {

@@ -1,25 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobClient } from '../../../agent/daemon/index.ts';
 import { ErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
-import type { JobRequestHub } from '../../../protocol/mqtt/index.ts';
 import { ordersPlugin } from '../../../server/plugins/orders.ts';
 import { addApprovedImage, type TestImage } from '../../server/helpers/images.ts';
 import { startTestServer, type TestServer } from '../../server/helpers/server.ts';
 import { hubId } from '../../server/helpers/snapshot.ts';
-import { capturedLogger, linkClient, observe, openLink, tempDir, waitFor } from './helpers.ts';
-
-/** What a rig reads from hub i of the sample inventory (EDMI, hardware 0x1111, running 01260300). */
-const hub = (i: number, over: Partial<JobRequestHub> = {}): JobRequestHub => ({
-  chfId: hubId(i),
-  gpfId: hubId(i, true),
-  manufacturerCode: 0x121d,
-  model: 'EDMI-CH2',
-  hardwareVersion: 0x1111,
-  hanVariant: 'DualBand',
-  imageType: 0,
-  firmware: { version: '01260300' },
-  ...over,
-});
+import { capturedLogger, linkClient, observe, openLink, requestHub as hub, tempDir, waitFor } from './helpers.ts';
 
 async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
   return p.then(
