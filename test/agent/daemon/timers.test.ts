@@ -1,0 +1,55 @@
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/helpers/server.ts';
+import { capturedLogger, linkClient, onCleanup, openLink, tempDir, } from './helpers.ts';
+
+// The rig's MQTT timers against the real server and broker.
+
+describe('the rig agent’s MQTT timers', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ rigs: ['RIG-01', 'RIG-02', 'RIG-03'] });
+  });
+  afterAll(() => t.stop());
+
+  const linkFor = (rigId: string, options: Partial<Parameters<typeof openLink>[1]> = {}) =>
+    openLink(tempDir(), { url: t.mqttUrl, rigId, secret: t.secrets[rigId]!, logger: capturedLogger().logger, ...options });
+
+  it('starts its reconnect backoff again from the minimum once a connection has succeeded', async () => {
+    // In front of the broker: drops the first five connections before any CONNACK, then relays.
+    const attempts: number[] = [];
+    const sockets = new Set<Socket>();
+    let refuse = 5;
+    const proxy = createNetServer((socket) => {
+      attempts.push(performance.now());
+      if (refuse-- > 0) return void socket.destroy();
+      const upstream = connect(t.addresses.mqtt, '127.0.0.1');
+      for (const [a, b] of [[socket, upstream], [upstream, socket]] as const) {
+        sockets.add(a);
+        a.on('error', () => b.destroy()).on('close', () => b.destroy());
+      }
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => proxy.close(resolve));
+    });
+    const port = (proxy.address() as { port: number }).port;
+    const { link } = await linkFor('RIG-01', { url: `mqtt://127.0.0.1:${port}`, reconnectMinMs: 20, reconnectMaxMs: 5000 });
+    const connected = () => new Promise<void>((resolve) => link.once('connected', () => resolve()));
+    let up = connected();
+    link.start();
+    // Waits of 20, 40, 80, 160 and 320 ms: the backoff stood at 640 ms when the sixth attempt got through.
+    await up;
+    expect(attempts).toHaveLength(6);
+    up = connected();
+    const dropped = performance.now();
+    linkClient(link).stream.destroy();
+    await up;
+    // From the minimum again (20 ms); without the reset, 640 ms.
+    expect(attempts).toHaveLength(7);
+    expect(attempts[6]! - dropped).toBeLessThan(320);
+  });
+});
