@@ -2,9 +2,25 @@ import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/helpers/server.ts';
-import { capturedLogger, linkClient, onCleanup, openLink, tempDir, } from './helpers.ts';
+import { capturedLogger, linkClient, onCleanup, openLink, sampleResult, tempDir, waitFor } from './helpers.ts';
 
-// The rig's MQTT timers against the real server and broker.
+// The rig's MQTT timers against the real server and broker: reconnect backoff, result re-sends.
+
+interface Sent {
+  at: number;
+  body: { resultId?: string; requestId?: string; hub?: { chfId: string } };
+}
+
+/** Each message the link puts on the wire to its `kind` topic: when (performance.now()) and what. */
+function sentTo(link: Parameters<typeof linkClient>[0], kind: 'results' | 'job-request'): Sent[] {
+  const sent: Sent[] = [];
+  linkClient(link).on('packetsend', (p) => {
+    if (p.cmd === 'publish' && p.topic.endsWith(`/${kind}`)) sent.push({ at: performance.now(), body: JSON.parse(p.payload.toString()) as Sent['body'] });
+  });
+  return sent;
+}
+
+const gaps = (sends: Sent[]): number[] => sends.slice(1).map((s, i) => s.at - sends[i]!.at);
 
 describe('the rig agent’s MQTT timers', () => {
   let t: TestServer;
@@ -51,5 +67,20 @@ describe('the rig agent’s MQTT timers', () => {
     // From the minimum again (20 ms); without the reset, 640 ms.
     expect(attempts).toHaveLength(7);
     expect(attempts[6]! - dropped).toBeLessThan(320);
+  });
+
+  it('re-sends an unacknowledged result once resendMs has passed, not at every check in between', async () => {
+    // resendMs 600: the outbox is looked at every 300 ms.
+    const { link, outbox } = await linkFor('RIG-02', { resendMs: 600 });
+    link.start();
+    await waitFor(() => link.connected, 'the connection');
+    const sends = sentTo(link, 'results');
+    // In another rig's name: the server drops it and never acknowledges it.
+    const orphan = sampleResult({ rigId: 'RIG-09' });
+    await link.sendResult(orphan);
+    await waitFor(() => sends.length >= 2, 'the re-send', 3000);
+    expect(sends.map((s) => s.body.resultId)).toEqual([orphan.resultId, orphan.resultId]);
+    expect(gaps(sends)[0]).toBeGreaterThanOrEqual(590);
+    expect(outbox.has(orphan.resultId)).toBe(true);
   });
 });
