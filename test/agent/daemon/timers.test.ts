@@ -1,10 +1,16 @@
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobClient } from '../../../agent/daemon/index.ts';
+import { encodeJob } from '../../../protocol/mqtt/index.ts';
 import { startTestServer, type TestServer } from '../../server/helpers/server.ts';
-import { capturedLogger, linkClient, onCleanup, openLink, sampleResult, tempDir, waitFor } from './helpers.ts';
+import { capturedLogger, linkClient, onCleanup, openLink, requestHub, sampleResult, tempDir, waitFor } from './helpers.ts';
 
-// The rig's MQTT timers against the real server and broker: reconnect backoff, result re-sends.
+// The rig's MQTT timers against the real server and broker: reconnect backoff, result re-sends,
+// job request re-sends. The server here has no orders plugin, so it answers no job request by
+// itself: the test answers when it chooses.
+
+const hub = requestHub(0);
 
 interface Sent {
   at: number;
@@ -82,5 +88,30 @@ describe('the rig agent’s MQTT timers', () => {
     expect(sends.map((s) => s.body.resultId)).toEqual([orphan.resultId, orphan.resultId]);
     expect(gaps(sends)[0]).toBeGreaterThanOrEqual(590);
     expect(outbox.has(orphan.resultId)).toBe(true);
+  });
+
+  it('asks for a job again every retryMs while unanswered, and stops once answered', async () => {
+    const { link } = await linkFor('RIG-03');
+    link.start();
+    await waitFor(() => link.connected, 'the connection');
+    const sends = sentTo(link, 'job-request');
+    const jobs = new JobClient(link, 150);
+    const answered = jobs.request(hub);
+    await waitFor(() => sends.length >= 3, 'two re-sends', 3000);
+    const requestId = sends[0]!.body.requestId!;
+    expect(sends.every((s) => s.body.requestId === requestId)).toBe(true);
+    for (const gap of gaps(sends)) expect(gap).toBeGreaterThanOrEqual(145);
+
+    const refusal = { code: 'HF0717', name: 'NoLiveOrder', message: 'on no live order' };
+    await t.server.context.sendToRig('RIG-03', 'job', encodeJob({ v: 1, requestId, rigId: 'RIG-03', chfId: hub.chfId, at: new Date().toISOString(), outcome: 'refused', error: refusal }));
+    expect(await answered).toMatchObject({ outcome: 'refused', requestId, error: refusal });
+    const asked = sends.length;
+    // A second hub's request, re-sent once: a full retryMs has passed since the answer, in which
+    // a retry of the first (its timer set before the answer) would have gone out before this one.
+    const stop = new AbortController();
+    onCleanup(async () => stop.abort());
+    void jobs.request(requestHub(1), stop.signal).catch(() => undefined);
+    await waitFor(() => sends.filter((s) => s.body.hub?.chfId === requestHub(1).chfId).length >= 2, 'the second hub’s re-send', 3000);
+    expect(sends.filter((s) => s.body.requestId === requestId)).toHaveLength(asked);
   });
 });
