@@ -90,7 +90,9 @@ describe('a session, through a tap on the line', () => {
         return [m, m];
       },
     });
-    const r = await flashHub({ port: tap.port, image: fw.image });
+    // Timeouts seconds long (as if the line were slow), so that only the NAKs can cause a re-send
+    // even when a loaded machine stalls this process for a while.
+    const r = await flashHub({ port: tap.port, image: fw.image, link: { timing: { latencyMs: 1000 } } });
     expect([r.outcome, r.error]).toEqual(['verified', undefined]);
     expect(naks).toEqual([0]);
     expect(tap.toHost.filter((k) => k === 'error')).toHaveLength(2);
