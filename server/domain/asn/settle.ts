@@ -6,6 +6,7 @@ import type { HubChange } from '../inventory/Inventory.ts';
 import type { OrdersContext } from '../orders/context.ts';
 import { liveAsnKey, liveOrderKey } from '../orders/keys.ts';
 import type { Order, OrderLine } from '../orders/model.ts';
+import { FulfilmentTally } from '../orders/fulfilment.ts';
 import { orderLines, putLine, putOrder, requireOrder } from '../orders/orderStore.ts';
 import { putAsnSummary, requireAsn } from './asnStore.ts';
 import { asnNotLive } from './issue.ts';
@@ -82,23 +83,17 @@ export async function confirmDelivery(ctx: OrdersContext, asnId: string, actor: 
       ops.push(...charged.ops);
     }
     // The order's lines after this delivery; fulfilled when nothing is left to do.
-    let open = 0;
-    const ineligible: string[] = [];
+    const tally = new FulfilmentTally();
     for await (const line of orderLines(ctx.store, order.orderId)) {
       if (ids.has(line.chfId) && line.asnId === asnId) {
         ops.push(putLine(order.orderId, { ...line, state: 'delivered', updatedAt: at }));
-        continue;
-      }
-      if (line.state === 'ineligible') ineligible.push(line.chfId);
-      else if (line.state !== 'delivered') open++;
+        tally.count(line.chfId, 'delivered');
+      } else tally.count(line.chfId, line.state);
     }
-    let next = order;
-    if (open === 0) {
-      next = { ...order, status: 'fulfilled', fulfilledAt: at };
-      for (const id of ineligible) ops.push({ type: 'del', key: liveOrderKey(id) });
-    }
+    const fulfilled = tally.fulfil(order, at);
+    const next = fulfilled?.order ?? order;
     const delivered: AsnSummary = { ...summarise(asn), status: 'delivered', deliveredAt: at, deliveredBy: actor };
-    ops.push(putAsnSummary(delivered), putOrder(next));
+    ops.push(putAsnSummary(delivered), ...(fulfilled ? fulfilled.ops : [putOrder(next)]));
     await ctx.inventory.commit(changes, ops, { sync: true });
     return { asn: delivered, charges, order: next };
   });
