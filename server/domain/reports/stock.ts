@@ -52,7 +52,9 @@ const UNKNOWN = '(unknown)';
  */
 export async function stockReport(store: Store, images: readonly FirmwareEntry[], options: { now: Date; warningDays: number }): Promise<StockReport> {
   const today = ukToday(options.now);
-  const horizon = ukToday(new Date(options.now.getTime() + options.warningDays * 86_400_000));
+  // The last day of the window: today's UK date plus the days, as calendar dates (adding the
+  // days to the time of day instead lands a day out near midnight when the clocks change between).
+  const horizon = addDays(today, options.warningDays);
   const byHash = new Map(images.filter((i) => i.installationEndDate).map((i) => [i.sha256, i.installationEndDate!]));
   const byVersion = new Map<string, string>();
   for (const i of images) {
@@ -92,6 +94,12 @@ export async function stockReport(store: Store, images: readonly FirmwareEntry[]
   }
   report.rows = [...rows.values()].sort((a, b) => b.hubs - a.hubs || a.firmwareVersion.localeCompare(b.firmwareVersion));
   return report;
+}
+
+/** `YYYY-MM-DD` plus `days` calendar days. */
+function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 export const STOCK_CSV_COLUMNS = ['firmwareVersion', 'region', 'hanVariant', 'holder', 'hubs', 'installationEndDate', 'pastInstallationEnd', 'withinWarning'] as const;
