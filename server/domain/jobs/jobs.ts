@@ -8,8 +8,8 @@ import type { OrdersContext } from '../orders/context.ts';
 import { checkEligibility, type HubReading } from '../orders/eligibility.ts';
 import { liveOrderKey } from '../orders/keys.ts';
 import { jobIdOf } from '../orders/model.ts';
-import { FulfilmentTally } from '../orders/fulfilment.ts';
-import { findOrder, getLine, orderLines, putLine } from '../orders/orderStore.ts';
+import { fulfilmentOps } from '../orders/fulfilment.ts';
+import { findOrder, getLine, putLine } from '../orders/orderStore.ts';
 import { summary } from '../orders/summary.ts';
 import { recordReading } from '../reconciliation/readings.ts';
 
@@ -51,11 +51,7 @@ export async function answerJobRequest(ctx: OrdersContext, request: JobRequestMe
       const reason = check.eligible ? summary(ErrorCode.HubUnknown, `Hub ${chfId} is not in the inventory`) : check.reason;
       if (line.state !== 'ineligible' || line.reason?.code !== reason.code) ops.push(putLine(order.orderId, { ...line, state: 'ineligible', reason, rigId, updatedAt: at }));
       // Its last open hub found ineligible, the order may be done (docs/orders.md, "Progress").
-      if (line.state !== 'ineligible') {
-        const tally = new FulfilmentTally();
-        for await (const l of orderLines(ctx.store, order.orderId)) tally.count(l.chfId, l.chfId === chfId ? 'ineligible' : l.state);
-        ops.push(...(tally.fulfil(order, at)?.ops ?? []));
-      }
+      if (line.state !== 'ineligible') ops.push(...(await fulfilmentOps(ctx.store, ctx.store, order.orderId, chfId, 'ineligible', at)));
       return refuse(reason);
     }
     const { image } = check;

@@ -10,6 +10,7 @@ import { putSmiChange } from '../reports/smiChanges.ts';
 import type { OrdersContext } from './context.ts';
 import { lineKey, liveOrderKey, readingKey } from './keys.ts';
 import { parseJobId, type LineState, type OrderLine } from './model.ts';
+import { fulfilmentOps } from './fulfilment.ts';
 import { putLine } from './orderStore.ts';
 import { summary } from './summary.ts';
 
@@ -68,6 +69,8 @@ export async function planResultEffects(ctx: OrdersContext, result: ResultMessag
     const { reason: _old, ...rest } = line;
     const next: OrderLine = { ...rest, state, ...(reason ? { reason } : {}), rigId: result.rigId, resultId: result.resultId, resultFinishedAt: result.finishedAt, updatedAt: at };
     ops.push(putLine(orderId, next));
+    // Its last open hub found ineligible by the rig, the order may be done (as at a job request).
+    if (state === 'ineligible' && line.state !== 'ineligible') ops.push(...(await fulfilmentOps(ctx.store, reader, orderId, chfId, state, at)));
   }
   const by = `rig:${result.rigId}`;
   return {

@@ -48,6 +48,31 @@ describe('fulfilling an order', () => {
     expect((await h.desk.order(orderId)).order.status).toBe('fulfilled');
   });
 
+  /** A rig's report that it found hub i ineligible on the device, for the job of `orderId`. */
+  const foundIneligible = (i: number, orderId: string) =>
+    resultFor(i, image, { outcome: 'ineligible', imageHash: undefined, bytesSent: 0, error: { code: 'HF0318', name: 'IneligibleInstalled', message: 'installed' }, orderId, jobId: `${orderId}:${chf(i)}` });
+
+  it('is fulfilled when a rig reports its last open hub ineligible after the others were delivered', async () => {
+    const orderId = await deliverHub0([0, 1]);
+    await h.report(foundIneligible(1, orderId));
+    const { order, progress } = await h.desk.order(orderId);
+    expect(order.status).toBe('fulfilled');
+    expect(progress).toMatchObject({ delivered: 1, ineligible: 1 });
+    expect((await h.desk.take(orderInput({ kind: 'supply-chain-uplift', reference: 'PO-2', hubs: [chf(1)] }), OPERATOR)).rejected).toEqual([]);
+  });
+
+  it('is fulfilled when its last two open hubs are reported ineligible in one group of results (the second sees the first in the batch)', async () => {
+    const orderId = await deliverHub0([0, 1, 2]);
+    // A first group for another hub is being written while the two queue up behind it.
+    const groupsBefore = h.ingestStats.results.groups;
+    h.results.submit('RIG-01', resultFor(3, image, { orderId: undefined, jobId: undefined }));
+    h.results.submit('RIG-01', foundIneligible(1, orderId));
+    h.results.submit('RIG-01', foundIneligible(2, orderId));
+    await h.results.idle();
+    expect(h.ingestStats.results.groups).toBe(groupsBefore + 2);
+    expect((await h.desk.order(orderId)).order.status).toBe('fulfilled');
+  });
+
   it('stays open when none of its hubs was delivered: its ineligible hubs may be tried again', async () => {
     const { order } = await h.desk.take(orderInput({ kind: 'supply-chain-uplift', hubs: [chf(0)] }), OPERATOR);
     await h.desk.answerJob(jobRequestFor(0, { installState: 'Commissioned' }));

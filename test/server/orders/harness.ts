@@ -90,6 +90,8 @@ export interface Harness {
   addImage(spec?: Partial<ImageSpec>, options?: { approve?: boolean; installationEndDate?: string }): Promise<FirmwareEntry>;
   /** The core's result pipeline with the orders hook, as the server runs it. */
   results: ResultIngest;
+  /** Its counters (e.g. how many groups it wrote). */
+  ingestStats: IngestStats;
   /** A rig's result for a hub through the real pipeline (stored, de-duplicated, applied with the hooks, acknowledged). */
   report(result: ResultMessage): Promise<void>;
   /** Closes the database and opens everything again on the same data dir (a restart). */
@@ -112,13 +114,15 @@ export async function openHarness(config: OrdersConfigInput = {}, existingDir?: 
   const desk = new OrderDesk(ctx);
   const hooks = new ServerHooks();
   hooks.onResultApplied(ordersResultHook(desk));
+  const ingestStats = new IngestStats();
   const results = new ResultIngest({
-    store, inventory, catalogue, audit, hooks, stats: new IngestStats(), log: pino({ level: 'silent' }), maxGroupSize: 1000,
+    store, inventory, catalogue, audit, hooks, stats: ingestStats, log: pino({ level: 'silent' }), maxGroupSize: 1000,
     publish: async () => {},
     finished: () => {},
   });
   return {
     results,
+    ingestStats,
     report: async (result) => {
       results.submit(result.rigId, result);
       await results.idle();
