@@ -16,7 +16,8 @@ export interface LedgerCheck {
  * it on the target (verified, or already-current when a restart found it done). Plain code (no
  * test runner), so the soak script uses it too.
  */
-export async function everyResultOnce(sut: SystemUnderTest, rigs: string[]): Promise<LedgerCheck> {
+export async function everyResultOnce(sut: SystemUnderTest, rigs: string[], waitMs = 30_000): Promise<LedgerCheck> {
+  await quiet(sut, rigs, waitMs);
   const problems: string[] = [];
   const stored = await sut.results();
   const ids = new Set(stored.map((r) => r.resultId));
@@ -49,4 +50,24 @@ export async function everyResultOnce(sut: SystemUnderTest, rigs: string[]): Pro
     if (JSON.stringify([...new Set(applied)].sort()) !== JSON.stringify(expected)) problems.push(`${chfId}: its history's results ${JSON.stringify(applied)} are not its stored results ${JSON.stringify(expected)}`);
   }
   return { stored: stored.length, lost, doubled, problems };
+}
+
+/**
+ * Waits, up to `waitMs`, until every result the agents have logged is on the server and none
+ * has been logged for half a second. An order can settle while a rig still has results on the way
+ * (e.g. "already-current" for a hub it was given a job for again before its first result
+ * arrived); they must arrive, as they would in the warehouse, before the ledger is read. What
+ * has not arrived by then is reported as lost.
+ */
+async function quiet(sut: SystemUnderTest, rigs: string[], waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let seen = -1;
+  for (;;) {
+    const logged = rigs.flatMap((rig) => sut.agentResultIds(rig));
+    const ids = new Set((await sut.results()).map((r) => r.resultId));
+    if (logged.length === seen && logged.every((id) => ids.has(id))) return;
+    if (Date.now() > deadline) return;
+    seen = logged.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
