@@ -3,6 +3,7 @@ import { Inventory } from '../../../server/domain/inventory/Inventory.ts';
 import type { HubRecord } from '../../../server/domain/inventory/hub.ts';
 import { matchingIds, type HubFilter } from '../../../server/domain/inventory/query.ts';
 import { MemoryStore } from '../../../server/storage/MemoryStore.ts';
+import { allMatches as all } from '../helpers/matchPages.ts';
 import { hubId } from '../helpers/snapshot.ts';
 
 /** 3 000 hubs: region by i % 3, model by i % 5, status by i % 2. */
@@ -24,28 +25,15 @@ describe('index queries', () => {
     await inventory.commit(Array.from({ length: 3000 }, (_, i) => ({ after: hub(i), events: [] })));
   });
 
-  async function all(filter: HubFilter, limit: number, maxScan: number): Promise<{ ids: string[]; calls: number }> {
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    let calls = 0;
-    do {
-      const page = await matchingIds(store, filter, limit, cursor, maxScan);
-      calls++;
-      ids.push(...page.ids);
-      cursor = page.ids.length === limit ? page.ids[page.ids.length - 1] : page.resumeAfter;
-    } while (cursor !== undefined && calls < 1000);
-    return { ids, calls };
-  }
-
   it('intersects several indexes in ID order', async () => {
     const expected = Array.from({ length: 3000 }, (_, i) => i).filter((i) => i % 3 === 0 && i % 5 === 2 && i % 2 === 0).map((i) => hubId(i));
-    expect((await all({ region: 'North', model: 'M2', status: 'Whitelisted' }, 1000, 100_000)).ids).toEqual(expected);
+    expect((await all(store, { region: 'North', model: 'M2', status: 'Whitelisted' }, 1000, 100_000)).ids).toEqual(expected);
   });
 
   it('stops at the scan budget and resumes exactly where it stopped', async () => {
     const filter: HubFilter = { region: 'North', model: 'M2', status: 'Whitelisted' };
-    const expected = (await all(filter, 1000, 100_000)).ids;
-    const small = await all(filter, 1000, 50);
+    const expected = (await all(store, filter, 1000, 100_000)).ids;
+    const small = await all(store, filter, 1000, 50);
     expect(small.calls).toBeGreaterThan(5);
     expect(small.ids).toEqual(expected);
   });
