@@ -100,6 +100,8 @@ export function checkRow(row: RowInput): RowCheck {
     put('connectivity', connectivity);
     put('firmwareVersion', id);
     put('firmwareHash', id);
+    // A hash names the image of a version: alone, it would be dropped without a word.
+    if (out.firmwareHash !== undefined && out.firmwareVersion === undefined) fail('firmwareHash is given without firmwareVersion: give both, or neither');
     put('custody', custody);
     for (const field of ['manufacturerCode', 'hardwareVersion']) {
       const n = u16(row, field);

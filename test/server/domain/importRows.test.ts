@@ -80,6 +80,11 @@ describe('checkRow', () => {
     expect(reason({ gpfId: 'GPF-1' })).toMatch(/^gpfId: Invalid device ID/);
     expect(reason({ firmwareHash: 'ab'.repeat(31) })).toMatch(/^firmwareHash: Invalid firmware hash/);
   });
+
+  it('refuses a firmware hash without its version, rather than dropping it without a word', () => {
+    expect(reason({ firmwareHash: 'ab'.repeat(32) })).toBe('firmwareHash is given without firmwareVersion: give both, or neither');
+    expect(ok({ firmwareVersion: '1.38.3' })).not.toHaveProperty('firmwareHash');
+  });
 });
 
 describe('CSV rows', () => {
