@@ -35,6 +35,8 @@ export interface DaemonDeps {
   policy?: Partial<SessionPolicy>;
   /** Wait after a failed image download before trying again. */
   downloadRetryMs?: number;
+  /** Longest wait for the server to acknowledge a hub's last result before asking for its job (default 30 s). */
+  landedWaitMs?: number;
 }
 
 /**
@@ -48,6 +50,8 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
   private readonly active = new Map<string, Promise<void>>();
   /** The job of each hub being flashed, for its progress reports. */
   private readonly jobsByHub = new Map<string, JobAssignment>();
+  /** Hubs waiting for their last result's acknowledgement (untilAcknowledged), told of each one. */
+  private readonly ackWaiters = new Set<() => void>();
 
   private constructor(
     private readonly config: AgentConfig,
@@ -137,7 +141,10 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     this.rig.on('hub-appeared', ({ port, hub }) => this.take(port, hub));
     this.rig.on('hub-waiting', (info) => this.deps.logger.warn(info, 'hub left its port mid-flash; waiting for it on any port'));
     this.rig.on('hub-resumed', (info) => this.deps.logger.info(info, 'hub is back; resuming its flash'));
-    this.link.on('acknowledged', (n: number) => this.emit('acknowledged', n));
+    this.link.on('acknowledged', (n: number) => {
+      for (const check of this.ackWaiters) check();
+      this.emit('acknowledged', n);
+    });
   }
 
   private take(port: PortRef, hub: IdentifyReply): void {
@@ -154,6 +161,7 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
   private async handle(port: PortRef, hub: IdentifyReply): Promise<void> {
     const log = this.deps.logger;
     const name = portName(port);
+    await this.untilAcknowledged(hub.chfId);
     const answer: JobMessage = await this.jobs.request(jobRequestHub(hub), this.abort.signal);
     if (answer.outcome === 'refused') {
       log.warn({ chfId: hub.chfId, port: name, error: answer.error }, 'the server refused a job for this hub: set it aside');
@@ -173,6 +181,33 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     await this.link.sendResult(resultMessage(this.config.rigId, result, hub, job));
     this.emit('result', result);
     log.info({ chfId: hub.chfId, outcome: result.outcome, error: result.error?.code, resultId: result.resultId }, 'hub finished');
+  }
+
+  /**
+   * A result that put this hub on its target may still wait in the outbox (the server was away,
+   * or this agent restarted before it was acknowledged). Asked for a job now, the server, not
+   * having seen that result, would send the job again and the hub would be flashed for nothing
+   * (found already current: one more result). So wait for the acknowledgement, up to
+   * `landedWaitMs`, after which the job is asked for all the same (the server may never take that
+   * result: a rig must not stop working for it).
+   */
+  private async untilAcknowledged(chfId: string): Promise<void> {
+    if (!this.outbox.holdsLanded(chfId)) return;
+    const log = this.deps.logger;
+    log.info({ chfId }, "waiting for the server to acknowledge this hub's last result before asking for its job");
+    const done = new AbortController();
+    const check = (): void => {
+      if (!this.outbox.holdsLanded(chfId)) done.abort();
+    };
+    this.ackWaiters.add(check);
+    try {
+      await delay(this.deps.landedWaitMs ?? 30_000, AbortSignal.any([done.signal, this.abort.signal]));
+      log.warn({ chfId }, "the server has not acknowledged this hub's last result; asking for its job all the same");
+    } catch (err) {
+      if (this.abort.signal.aborted) throw err;
+    } finally {
+      this.ackWaiters.delete(check);
+    }
   }
 
   /** The job's image, downloaded and verified, retrying until it is or the rig stops. */

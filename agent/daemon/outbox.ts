@@ -12,6 +12,8 @@ export class ResultOutbox {
   private readonly keys = new Map<string, string>();
   /** Results being written, by result ID. */
   private readonly adding = new Map<string, Promise<void>>();
+  /** resultId → hub, for the waiting results that put their hub on its target. */
+  private readonly landed = new Map<string, string>();
   private nextSeq = 0;
 
   private constructor(private readonly db: Level<string, string>) {}
@@ -21,8 +23,9 @@ export class ResultOutbox {
     await db.open();
     const outbox = new ResultOutbox(db);
     for await (const [key, value] of db.iterator({ gte: 'q!', lt: 'q!\xff' })) {
-      const { resultId } = JSON.parse(value) as { resultId: string };
-      outbox.keys.set(resultId, key);
+      const result = JSON.parse(value) as ResultMessageInput;
+      outbox.keys.set(result.resultId, key);
+      outbox.noteLanded(result);
       outbox.nextSeq = Math.max(outbox.nextSeq, Number(key.slice(2, 18)) + 1);
     }
     return outbox;
@@ -37,6 +40,16 @@ export class ResultOutbox {
     return this.keys.has(resultId);
   }
 
+  /** Whether a result that put this hub on its target (verified, already current) still waits. */
+  holdsLanded(chfId: string): boolean {
+    for (const hub of this.landed.values()) if (hub === chfId) return true;
+    return false;
+  }
+
+  private noteLanded(result: ResultMessageInput): void {
+    if (result.outcome === 'verified' || result.outcome === 'already-current') this.landed.set(result.resultId, result.hub.chfId);
+  }
+
   /** Stores a result durably; adding the same result ID again changes nothing. */
   async add(result: ResultMessageInput): Promise<void> {
     if (this.keys.has(result.resultId)) return;
@@ -47,6 +60,7 @@ export class ResultOutbox {
     const key = `q!${String(this.nextSeq++).padStart(16, '0')}`;
     const write = this.db.put(key, JSON.stringify(result), { sync: true }).then(() => {
       this.keys.set(result.resultId, key);
+      this.noteLanded(result);
     });
     this.adding.set(result.resultId, write);
     try {
@@ -77,7 +91,10 @@ export class ResultOutbox {
       keys.map(([, key]) => ({ type: 'del' as const, key })),
       { sync: true },
     );
-    for (const [id] of keys) this.keys.delete(id);
+    for (const [id] of keys) {
+      this.keys.delete(id);
+      this.landed.delete(id);
+    }
     return keys.length;
   }
 
