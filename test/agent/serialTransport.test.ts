@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTransport, Link, SerialTransport, type Transport } from '../../agent/index.ts';
+import { ErrorCode, isHubflashError, type HubflashError } from '../../protocol/errors/index.ts';
+import { makeFirmware, makeHub, PTY_LINE, ptyHubs, tempDir, type Firmware } from './fixtures.ts';
+
+// SerialTransport with the real serialport over a simulated hub's pseudo-terminal: opening,
+// closing, and writing when there is no port.
+
+let fw: Firmware;
+beforeAll(() => {
+  fw = makeFirmware(8 * 1024);
+});
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+let nextHub = 900;
+async function hubOnPty() {
+  const hub = makeHub(fw, nextHub++);
+  await hub.powerOn();
+  const lines = await ptyHubs([hub]);
+  cleanups.push(async () => {
+    await lines.close();
+    hub.close();
+  });
+  return { hub, pty: lines.ptys[0]!, path: lines.ptys[0]!.path };
+}
+
+function nextClose(t: Transport): Promise<HubflashError | undefined> {
+  return new Promise((resolve) => t.once('close', resolve));
+}
+
+/** CONNECT over the transport through a Link: the bytes really go both ways. */
+async function connectOver(t: Transport): Promise<number> {
+  const link = new Link(t);
+  try {
+    return (await link.connect()).protocolVersion;
+  } finally {
+    link.detach();
+  }
+}
+
+describe('SerialTransport over a pty', () => {
+  it('a path that cannot be opened is PortOpenFailed naming the path', async () => {
+    const t = tempDir('hf-serial-');
+    cleanups.push(t.remove);
+    const missing = path.join(t.dir, 'ttyNOPE');
+    const transport = new SerialTransport({ path: missing });
+    const err = await transport.open().catch((e: unknown) => e);
+    expect(isHubflashError(err, ErrorCode.PortOpenFailed)).toBe(true);
+    expect((err as HubflashError).message).toContain(`Cannot open ${missing}`);
+    expect((err as HubflashError).context).toEqual({ port: missing });
+    expect(transport.isOpen).toBe(false);
+  });
+
+  it('writes and closes before any open are refused or ignored, not thrown as TypeErrors', async () => {
+    const { path: p } = await hubOnPty();
+    const transport = new SerialTransport({ path: p });
+    const err = await transport.write(Uint8Array.of(0)).catch((e: unknown) => e);
+    expect(isHubflashError(err, ErrorCode.LinkClosed)).toBe(true);
+    await transport.close();
+    expect(transport.isOpen).toBe(false);
+  });
+
+  it('open is idempotent; a close asked for emits close without an error, and the port opens again', async () => {
+    const { path: p } = await hubOnPty();
+    const transport = new SerialTransport({ path: p, baudRate: PTY_LINE.baud });
+    await transport.open();
+    await transport.open();
+    expect(transport.isOpen).toBe(true);
+    expect(await connectOver(transport)).toBe(1);
+    const closed = nextClose(transport);
+    await transport.close();
+    expect(await closed).toBeUndefined();
+    expect(transport.isOpen).toBe(false);
+    await transport.close();
+    const err = await transport.write(Uint8Array.of(0)).catch((e: unknown) => e);
+    expect(isHubflashError(err, ErrorCode.LinkClosed)).toBe(true);
+    await transport.open();
+    cleanups.push(() => transport.close());
+    expect(await connectOver(transport)).toBe(1);
+  });
+
+  it('sizes its timeouts from the baud rate (8N1: ten bits a byte) and the adapter latency', () => {
+    expect(new SerialTransport({ path: '/dev/x', baudRate: 921_600 }).info).toEqual({ kind: 'serial', name: '/dev/x', bytesPerSecond: 92_160, latencyMs: 2 });
+    expect(new SerialTransport({ path: '/dev/x' }).info.bytesPerSecond).toBe(11_520);
+    expect(new SerialTransport({ path: '/dev/x', latencyMs: 5 }).info.latencyMs).toBe(5);
+    expect(createTransport({ kind: 'serial', path: '/dev/y', baudRate: 460_800 }).info).toMatchObject({ name: '/dev/y', bytesPerSecond: 46_080 });
+  });
+});
