@@ -24,6 +24,8 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   readonly info: TransportInfo;
   private readonly baudRate: number;
   private port: SerialPort | undefined;
+  /** The port close() was asked to close: its 'close' is the only one that is not a disappearance. */
+  private closing: SerialPort | undefined;
 
   constructor(options: SerialTransportOptions) {
     super();
@@ -46,11 +48,15 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(openFailed(this.info.name, err)) : resolve())));
     this.port = port;
     port.on('data', (chunk: Buffer) => this.emit('data', chunk));
-    // serialport reports a pulled cable as an 'error' and then 'close' with `disconnected`.
+    // serialport reports a pulled cable as an 'error' and then 'close' with `disconnected`; when a
+    // write is what finds it, the stream's own 'close' (with no argument) comes first. So any close
+    // that close() did not ask for is the port disappearing.
     port.on('error', () => {});
     port.once('close', (err?: Error & { disconnected?: boolean }) => {
       if (this.port === port) this.port = undefined;
-      this.emit('close', err ? linkClosed(this.info.name, 'the port disappeared') : undefined);
+      const asked = this.closing === port && !err;
+      if (this.closing === port) this.closing = undefined;
+      this.emit('close', asked ? undefined : linkClosed(this.info.name, 'the port disappeared'));
     });
   }
 
@@ -67,6 +73,7 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
   async close(): Promise<void> {
     const port = this.port;
     if (!port?.isOpen) return;
+    this.closing = port;
     await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 }

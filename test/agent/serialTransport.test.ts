@@ -5,7 +5,7 @@ import { ErrorCode, isHubflashError, type HubflashError } from '../../protocol/e
 import { makeFirmware, makeHub, PTY_LINE, ptyHubs, tempDir, type Firmware } from './fixtures.ts';
 
 // SerialTransport with the real serialport over a simulated hub's pseudo-terminal: opening,
-// closing, and writing when there is no port.
+// closing, writing when there is no port, and how a pulled cable shows up.
 
 let fw: Firmware;
 beforeAll(() => {
@@ -81,6 +81,26 @@ describe('SerialTransport over a pty', () => {
     await transport.open();
     cleanups.push(() => transport.close());
     expect(await connectOver(transport)).toBe(1);
+  });
+
+  it('a cable pulled while the host writes closes the transport with LinkClosed naming the port, not as a close asked for', async () => {
+    const { pty, path: p } = await hubOnPty();
+    const transport = createTransport({ kind: 'serial', path: p, baudRate: PTY_LINE.baud });
+    await transport.open();
+    cleanups.push(() => transport.close());
+    expect(await connectOver(transport)).toBe(1);
+    const closed = nextClose(transport);
+    pty.disconnect();
+    // A pty's reader does not notice the hang-up; the next write does, as a flash's next WRITE would.
+    const failed = await transport.write(Uint8Array.of(0, 1, 2)).catch((e: unknown) => e);
+    expect(isHubflashError(failed, ErrorCode.LinkClosed)).toBe(true);
+    const error = await closed;
+    expect(isHubflashError(error, ErrorCode.LinkClosed)).toBe(true);
+    expect(error!.message).toContain(`${p}: the port disappeared`);
+    expect(error!.context).toEqual({ port: p });
+    expect(transport.isOpen).toBe(false);
+    const err = await transport.write(Uint8Array.of(0)).catch((e: unknown) => e);
+    expect(isHubflashError(err, ErrorCode.LinkClosed)).toBe(true);
   });
 
   it('sizes its timeouts from the baud rate (8N1: ten bits a byte) and the adapter latency', () => {
