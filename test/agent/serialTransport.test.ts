@@ -1,24 +1,18 @@
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTransport, Link, SerialTransport, type Transport } from '../../agent/index.ts';
+import { describe, expect, it } from 'vitest';
+import { createTransport, SerialTransport } from '../../agent/index.ts';
 import { ErrorCode, isHubflashError, type HubflashError } from '../../protocol/errors/index.ts';
-import { makeFirmware, makeHub, PTY_LINE, ptyHubs, tempDir, type Firmware } from './fixtures.ts';
+import { connectOver, nextClose, transportSuite } from './transportHelpers.ts';
+import { makeHub, PTY_LINE, ptyHubs, tempDir } from './fixtures.ts';
 
 // SerialTransport with the real serialport over a simulated hub's pseudo-terminal: opening,
 // closing, writing when there is no port, and how a pulled cable shows up.
 
-let fw: Firmware;
-beforeAll(() => {
-  fw = makeFirmware(8 * 1024);
-});
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const { firmware, cleanups } = transportSuite();
 
 let nextHub = 900;
 async function hubOnPty() {
-  const hub = makeHub(fw, nextHub++);
+  const hub = makeHub(firmware(), nextHub++);
   await hub.powerOn();
   const lines = await ptyHubs([hub]);
   cleanups.push(async () => {
@@ -26,20 +20,6 @@ async function hubOnPty() {
     hub.close();
   });
   return { hub, pty: lines.ptys[0]!, path: lines.ptys[0]!.path };
-}
-
-function nextClose(t: Transport): Promise<HubflashError | undefined> {
-  return new Promise((resolve) => t.once('close', resolve));
-}
-
-/** CONNECT over the transport through a Link: the bytes really go both ways. */
-async function connectOver(t: Transport): Promise<number> {
-  const link = new Link(t);
-  try {
-    return (await link.connect()).protocolVersion;
-  } finally {
-    link.detach();
-  }
 }
 
 describe('SerialTransport over a pty', () => {
