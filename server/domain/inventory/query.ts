@@ -36,10 +36,11 @@ class IndexCursor {
       if (this.done) return undefined;
       // Past the buffer: jump straight to the target rather than reading what lies between.
       if (target !== undefined && this.buffer.length > 0) this.it.seek(this.prefix + target);
+      // A short chunk is not the end: LevelDB cuts a read at a number of bytes. Only an empty one is.
       const chunk = await this.it.nextv(CHUNK);
       this.buffer = chunk.map(([k]) => k.slice(this.prefix.length));
       this.at = 0;
-      if (chunk.length < CHUNK) this.done = true;
+      if (chunk.length === 0) this.done = true;
     }
   }
 
