@@ -1,6 +1,13 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, HubflashError } from '../../protocol/errors/index.ts';
+
+/**
+ * Between creating the lock file and writing its pid an owner takes microseconds: a lock file
+ * still empty after this long was left by a process that died in between (a power cut, a
+ * SIGKILL), and is taken over rather than blocking every later taker.
+ */
+const EMPTY_STALE_MS = 5_000;
 
 /**
  * A lock between processes sharing a data dir (the server and `hubflash rig add`): a file
@@ -32,8 +39,10 @@ function tryLock(lockPath: string): boolean {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const owner = ownerOf(lockPath);
-  // Empty file: the owner is between create and write; wait for it.
-  if (owner !== undefined && owner !== process.pid && !isAlive(owner)) {
+  if (owner === undefined) {
+    // Empty: its owner is between create and write (wait for it), or died there long ago.
+    if (ageMs(lockPath) > EMPTY_STALE_MS) rmSync(lockPath, { force: true });
+  } else if (owner !== process.pid && !isAlive(owner)) {
     rmSync(lockPath, { force: true });
   }
   return false;
@@ -45,6 +54,15 @@ function ownerOf(lockPath: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** How long ago the file was last written; 0 when it is gone. */
+function ageMs(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

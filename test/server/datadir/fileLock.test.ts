@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isHubflashError } from '../../../protocol/errors/index.ts';
@@ -66,5 +66,14 @@ describe('the data-dir file lock', () => {
     writeFileSync(empty, '');
     expect(isHubflashError(await lockError(empty), ErrorCode.DataDirLocked)).toBe(true);
     expect(existsSync(empty)).toBe(true);
+  });
+
+  it('takes over a lock file left empty long ago (its owner died between creating it and writing its pid)', async () => {
+    const lockPath = path.join(tempDir(), 'x.lock');
+    writeFileSync(lockPath, '');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lockPath, minuteAgo, minuteAgo);
+    expect(await withFileLock(lockPath, () => readFileSync(lockPath, 'utf8'), 2000)).toBe(String(process.pid));
+    expect(existsSync(lockPath)).toBe(false);
   });
 });
