@@ -11,7 +11,9 @@ import { portName, type PortRef } from '../transport/index.ts';
 import { BirthCounter } from './birthCounter.ts';
 import type { AgentConfig } from './config.ts';
 import { ImageCache } from './imageCache.ts';
+import { delay } from './delay.ts';
 import { JobClient } from './jobClient.ts';
+import { LandedResultWait } from './landedWait.ts';
 import { ResultOutbox } from './outbox.ts';
 import { jobRequestHub, resultMessage } from './reports.ts';
 import { ServerLink } from './serverLink.ts';
@@ -50,8 +52,6 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
   private readonly active = new Map<string, Promise<void>>();
   /** The job of each hub being flashed, for its progress reports. */
   private readonly jobsByHub = new Map<string, JobAssignment>();
-  /** Hubs waiting for their last result's acknowledgement (untilAcknowledged), told of each one. */
-  private readonly ackWaiters = new Set<() => void>();
 
   private constructor(
     private readonly config: AgentConfig,
@@ -63,6 +63,7 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     private readonly discovery: Discovery,
     private readonly jobs: JobClient,
     private readonly images: ImageCache,
+    private readonly landed: LandedResultWait,
   ) {
     super();
   }
@@ -91,7 +92,7 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     if (config.usbFilters.length > 0) parts.push(new UsbDiscovery({ filters: config.usbFilters, logger: log, ...(deps.usb ? { usb: deps.usb } : {}) }));
     const discovery = new MergedDiscovery(parts);
     const images = new ImageCache({ dir: path.join(config.dataDir, 'images'), baseUrl: config.httpUrl, username: config.rigId, password: config.secret, trustedKeys: config.trustedKeyPems, signal: controller.signal });
-    const daemon = new RigDaemon(config, deps, outbox, journal, link, rig, discovery, new JobClient(link), images);
+    const daemon = new RigDaemon(config, deps, outbox, journal, link, rig, discovery, new JobClient(link), images, new LandedResultWait(outbox, log, deps.landedWaitMs ?? 30_000));
     setMaxListeners(0, daemon.abort.signal);
     daemon.abort.signal.addEventListener('abort', () => controller.abort(), { once: true });
     daemon.wire();
@@ -142,7 +143,7 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     this.rig.on('hub-waiting', (info) => this.deps.logger.warn(info, 'hub left its port mid-flash; waiting for it on any port'));
     this.rig.on('hub-resumed', (info) => this.deps.logger.info(info, 'hub is back; resuming its flash'));
     this.link.on('acknowledged', (n: number) => {
-      for (const check of this.ackWaiters) check();
+      this.landed.acknowledged();
       this.emit('acknowledged', n);
     });
   }
@@ -161,7 +162,7 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
   private async handle(port: PortRef, hub: IdentifyReply): Promise<void> {
     const log = this.deps.logger;
     const name = portName(port);
-    await this.untilAcknowledged(hub.chfId);
+    await this.landed.until(hub.chfId, this.abort.signal);
     const answer: JobMessage = await this.jobs.request(jobRequestHub(hub), this.abort.signal);
     if (answer.outcome === 'refused') {
       log.warn({ chfId: hub.chfId, port: name, error: answer.error }, 'the server refused a job for this hub: set it aside');
@@ -181,33 +182,6 @@ export class RigDaemon extends EventEmitter<DaemonEvents> {
     await this.link.sendResult(resultMessage(this.config.rigId, result, hub, job));
     this.emit('result', result);
     log.info({ chfId: hub.chfId, outcome: result.outcome, error: result.error?.code, resultId: result.resultId }, 'hub finished');
-  }
-
-  /**
-   * A result that put this hub on its target may still wait in the outbox (the server was away,
-   * or this agent restarted before it was acknowledged). Asked for a job now, the server, not
-   * having seen that result, would send the job again and the hub would be flashed for nothing
-   * (found already current: one more result). So wait for the acknowledgement, up to
-   * `landedWaitMs`, after which the job is asked for all the same (the server may never take that
-   * result: a rig must not stop working for it).
-   */
-  private async untilAcknowledged(chfId: string): Promise<void> {
-    if (!this.outbox.holdsLanded(chfId)) return;
-    const log = this.deps.logger;
-    log.info({ chfId }, "waiting for the server to acknowledge this hub's last result before asking for its job");
-    const done = new AbortController();
-    const check = (): void => {
-      if (!this.outbox.holdsLanded(chfId)) done.abort();
-    };
-    this.ackWaiters.add(check);
-    try {
-      await delay(this.deps.landedWaitMs ?? 30_000, AbortSignal.any([done.signal, this.abort.signal]));
-      log.warn({ chfId }, "the server has not acknowledged this hub's last result; asking for its job all the same");
-    } catch (err) {
-      if (this.abort.signal.aborted) throw err;
-    } finally {
-      this.ackWaiters.delete(check);
-    }
   }
 
   /** The job's image, downloaded and verified, retrying until it is or the rig stops. */
@@ -232,18 +206,4 @@ async function openOutbox(location: string): Promise<ResultOutbox> {
   } catch (err) {
     throw new HubflashError(ErrorCode.OutboxUnavailable, `cannot open the outbox at ${location}: ${(err as Error).message}. Is another agent using this data folder?`, { location }, { cause: err });
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new HubflashError(ErrorCode.DaemonStopped, 'stopped', {}));
-      },
-      { once: true },
-    );
-  });
 }
