@@ -10,6 +10,7 @@ import {
   type FirmwareOptions,
   type SimulatedHubOptions,
 } from '../../../simulators/index.ts';
+import type { Reply } from '../../../protocol/messages/index.ts';
 import { TestHost } from './testHost.ts';
 
 /** SHA-256 as lower-case hex: the protocol's image hash. */
@@ -65,4 +66,27 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+const rigs: Array<{ hub: SimulatedHub; host: TestHost }> = [];
+
+/** A hub (makeHub) with a host on it, closed by closeRigs() (call it in afterEach). */
+export function rig(opts: Partial<SimulatedHubOptions> = {}): { hub: SimulatedHub; host: TestHost } {
+  const hub = makeHub(opts);
+  const r = { hub, host: hostFor(hub) };
+  rigs.push(r);
+  return r;
+}
+
+export function closeRigs(): void {
+  for (const r of rigs.splice(0)) {
+    r.host.close();
+    r.hub.close();
+  }
+}
+
+/** The replies received since index `from`, once a STATUS round trip has ordered everything before it (its own reply left out). */
+export async function repliesSince(host: TestHost, from: number): Promise<Reply[]> {
+  await host.request({ kind: 'status' });
+  return host.replies.slice(from).filter((r) => r.kind !== 'status-reply');
 }
