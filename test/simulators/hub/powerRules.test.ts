@@ -4,6 +4,26 @@ import { closeRigs, image, makeHub, rig, sha, V2 } from '../helpers/fixture.ts';
 
 afterEach(closeRigs);
 
+describe('events, as docs/simulator.md lists them', () => {
+  it("emits 'activated' and 'confirmed' with the new image's version and hash", async () => {
+    const img = image(V2);
+    const { hub, host } = rig();
+    const events: unknown[] = [];
+    hub.on('activated', (e) => events.push(['activated', e]));
+    hub.on('confirmed', (e) => events.push(['confirmed', e]));
+    await host.connect();
+    await host.transfer(img);
+    await host.request({ kind: 'activate' });
+    await host.requestUntilAnswered({ kind: 'identify' });
+    await host.request({ kind: 'confirm' });
+    const e = { version: V2, hash: sha(img) };
+    expect(events).toEqual([
+      ['activated', e],
+      ['confirmed', e],
+    ]);
+  });
+});
+
 describe('power, as docs/simulator.md describes it', () => {
   it('powerCut() leaves the hub off until powerOn(), and cutting an unpowered hub does nothing', async () => {
     const clock = new ManualClock();
