@@ -1,0 +1,120 @@
+import { Duplex } from 'node:stream';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore, Rig, type FlashResult, type PortRef } from '../../agent/index.ts';
+import { ErrorCode } from '../../protocol/errors/index.ts';
+import { createMemoryLink, type MemoryLink, type SimulatedHub } from '../../simulators/index.ts';
+import { makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
+
+// The rig's own rules, against simulated hubs on in-memory lines: its options, a hub that moves
+// to a port the rig already knew, what it tells its listeners, and what it passes to sessions.
+
+let fw: Firmware;
+beforeAll(() => {
+  fw = makeFirmware(64 * 1024);
+});
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+async function ready(hub: SimulatedHub): Promise<PortRef> {
+  await hub.powerOn();
+  const mem = memoryPort(hub);
+  cleanups.push(() => {
+    mem.close();
+    hub.close();
+  });
+  return mem.port;
+}
+
+/**
+ * A port whose line to the hub is only plugged in when the agent first writes to it: the rig may
+ * know of it early without taking the hub off the line it is being flashed on.
+ */
+function latePort(hub: SimulatedHub, name: string): PortRef {
+  let link: MemoryLink | undefined;
+  const host = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      if (!link) {
+        link = createMemoryLink(hub, { baud: 2_000_000, latencyMs: 1 });
+        link.host.on('data', (b: Buffer) => host.push(b));
+        link.host.on('end', () => host.push(null));
+      }
+      link.host.write(chunk);
+      done();
+    },
+    destroy(err, done) {
+      link?.close();
+      done(err);
+    },
+  });
+  cleanups.push(() => host.destroy());
+  return { kind: 'stream', stream: host, name, bytesPerSecond: 200_000, latencyMs: 1 };
+}
+
+describe('a rig', () => {
+  it('refuses a concurrency that is not a whole number of at least 1', () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new Rig({ image: fw.image, concurrency }), String(concurrency)).toThrow(expect.objectContaining({ code: ErrorCode.RigOptionInvalid }));
+    }
+    expect(new Rig({ image: fw.image, concurrency: 1 }).slots).toEqual({ total: 1, busy: 0 });
+  });
+
+  it('finds a hub on a port it was told of before the old one closed, and reports the final result once', async () => {
+    const hub = makeHub(fw, 60, { flash: { eraseMs: 2, programMs: 0.05 } });
+    await hub.powerOn();
+    const first = memoryPort(hub);
+    cleanups.push(() => {
+      first.close();
+      hub.close();
+    });
+    const later = latePort(hub, 'late:1');
+    // Generous: a hub that is not found fails only after this, well within the test's timeout.
+    const rig = new Rig({ image: fw.image, journal: new MemoryStore(), reappearMs: 8000 });
+    const events: string[] = [];
+    rig.on('hub-waiting', (w) => events.push(`waiting ${w.port}`));
+    rig.on('hub-resumed', (w) => events.push(`resumed ${w.port}`));
+    const results: FlashResult[] = [];
+    rig.on('result', (r) => results.push(r));
+    let moved = false;
+    rig.on('progress', (p) => {
+      if (!moved && p.committedOffset > 20_000) {
+        moved = true;
+        // Discovery saw the new port first (nothing waits yet, so it is only remembered) ...
+        rig.portAppeared(later);
+        // ... then the old one went.
+        first.close();
+      }
+    });
+    const result = await rig.flash(first.port);
+    expect(events).toEqual(['waiting mem:' + hub.identity.chfId, 'resumed late:1']);
+    expect(result).toMatchObject({ outcome: 'verified', port: 'late:1', resumes: 1 });
+    expect(results).toEqual([result]);
+    expect(hub.snapshot().running).toMatchObject({ hash: fw.image.sha256, trial: false });
+  }, 20_000);
+
+  it('refuses another hub than the one expected on the port, writing nothing', async () => {
+    const hub = makeHub(fw, 61);
+    const port = await ready(hub);
+    const rig = new Rig({ image: fw.image });
+    const r = await rig.flash(port, fw.image, makeHub(fw, 62).identity.chfId);
+    expect(r.outcome).toBe('failed');
+    expect(r.bytesSent).toBe(0);
+    expect(hub.snapshot().running.version).toBe(0x01000000);
+  });
+
+  it("stops its sessions when its signal is aborted", async () => {
+    const hub = makeHub(fw, 63, { flash: { eraseMs: 2, programMs: 0.05 } });
+    const port = await ready(hub);
+    const stop = new AbortController();
+    const rig = new Rig({ image: fw.image, signal: stop.signal });
+    rig.on('progress', (p) => {
+      if (p.committedOffset > 10_000) stop.abort();
+    });
+    const r = await rig.flash(port);
+    expect(r).toMatchObject({ outcome: 'failed', error: { name: 'SessionAborted' } });
+    expect(hub.snapshot().running.version).toBe(0x01000000);
+  });
+});
