@@ -117,4 +117,50 @@ describe('a rig', () => {
     expect(r).toMatchObject({ outcome: 'failed', error: { name: 'SessionAborted' } });
     expect(hub.snapshot().running.version).toBe(0x01000000);
   });
+
+  it('does not probe a port that has a session on it when discovery reports it again', async () => {
+    const hub = makeHub(fw, 65, { flash: { eraseMs: 2, programMs: 0.05 } });
+    const port = await ready(hub);
+    const rig = new Rig({ image: fw.image });
+    const appeared: string[] = [];
+    rig.on('hub-appeared', (a) => appeared.push(a.hub.chfId));
+    let again = false;
+    rig.on('progress', (p) => {
+      if (!again && p.committedOffset > 10_000) {
+        again = true;
+        rig.portAppeared(port);
+      }
+    });
+    const r = await rig.flash(port);
+    expect(again).toBe(true);
+    expect([r.outcome, r.resumes, r.bytesResent]).toEqual(['verified', 0, 0]);
+    expect(appeared).toEqual([]);
+  });
+
+  it('a hub that comes back goes ahead of hubs still queued', async () => {
+    const hubs = [70, 71, 72].map((i) => makeHub(fw, i, { flash: { eraseMs: 2, programMs: 0.05 } }));
+    await Promise.all(hubs.map((h) => h.powerOn()));
+    const lines = hubs.map((h) => memoryPort(h));
+    cleanups.push(() => {
+      for (const l of lines) l.close();
+      for (const h of hubs) h.close();
+    });
+    const back = latePort(hubs[0]!, 'late:A');
+    const rig = new Rig({ image: fw.image, journal: new MemoryStore(), concurrency: 1, reappearMs: 8000 });
+    let moved = false;
+    rig.on('progress', (p) => {
+      if (!moved && p.chfId === hubs[0]!.identity.chfId && p.committedOffset > 20_000) {
+        moved = true;
+        lines[0]!.close();
+      }
+    });
+    // The second hub takes the free slot; the first comes back while it is flashed.
+    rig.on('hub-waiting', () => rig.portAppeared(back));
+    const order: string[] = [];
+    rig.on('result', (r) => order.push(r.hub!.chfId));
+    const results = await rig.flashAll(lines.map((l) => l.port));
+    expect(results.map((r) => r.outcome)).toEqual(['verified', 'verified', 'verified']);
+    expect(results[0]).toMatchObject({ port: 'late:A', resumes: 1 });
+    expect(order).toEqual([hubs[1]!, hubs[0]!, hubs[2]!].map((h) => h.identity.chfId));
+  }, 20_000);
 });
