@@ -173,6 +173,8 @@ export class Rig extends EventEmitter<RigEvents> {
       const onAbort = (): void => done(undefined);
       const timer = setTimeout(() => done(undefined), this.o.reappearMs ?? DEFAULT_REAPPEAR_MS);
       this.waiting.set(chfId, { resolve: done, timer });
+      // Cancelled already (e.g. by a 'hub-waiting' listener): 'abort' will not fire again.
+      if (this.o.signal?.aborted) return done(undefined);
       this.o.signal?.addEventListener('abort', onAbort, { once: true });
       // It may already be back on a port seen before its old one closed.
       for (const p of this.known.values()) if (!this.busy.has(portName(p))) void this.probe(p, false);

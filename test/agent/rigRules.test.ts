@@ -118,6 +118,27 @@ describe('a rig', () => {
     expect(hub.snapshot().running.version).toBe(0x01000000);
   });
 
+  // Either way the flash ends at once, not after the reappear time (far longer than the test may take).
+  for (const when of ['by a hub-waiting listener', 'while the rig waits'] as const) {
+    it(`cancelled ${when}: the hub's flash ends at once as cancelled`, async () => {
+      const hub = makeHub(fw, when === 'while the rig waits' ? 64 : 66, { flash: { eraseMs: 2, programMs: 0.05 } });
+      await hub.powerOn();
+      const line = memoryPort(hub);
+      cleanups.push(() => {
+        line.close();
+        hub.close();
+      });
+      const stop = new AbortController();
+      const rig = new Rig({ image: fw.image, journal: new MemoryStore(), signal: stop.signal, reappearMs: 600_000 });
+      rig.on('progress', (p) => {
+        if (p.committedOffset > 20_000) line.close();
+      });
+      rig.on('hub-waiting', () => (when === 'while the rig waits' ? setImmediate(() => stop.abort()) : stop.abort()));
+      const r = await rig.flash(line.port);
+      expect(r).toMatchObject({ outcome: 'failed', error: { name: 'SessionAborted', context: { chfId: hub.identity.chfId } } });
+    }, 15_000);
+  }
+
   it('does not probe a port that has a session on it when discovery reports it again', async () => {
     const hub = makeHub(fw, 65, { flash: { eraseMs: 2, programMs: 0.05 } });
     const port = await ready(hub);
