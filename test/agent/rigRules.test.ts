@@ -10,7 +10,7 @@ import { makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts'
 
 let fw: Firmware;
 beforeAll(() => {
-  fw = makeFirmware(64 * 1024);
+  fw = makeFirmware(40 * 1024);
 });
 
 const cleanups: Array<() => void> = [];
@@ -80,7 +80,7 @@ describe('a rig', () => {
     rig.on('result', (r) => results.push(r));
     let moved = false;
     rig.on('progress', (p) => {
-      if (!moved && p.committedOffset > 20_000) {
+      if (!moved && p.committedOffset > 12_000) {
         moved = true;
         // Discovery saw the new port first (nothing waits yet, so it is only remembered) ...
         rig.portAppeared(later);
@@ -131,7 +131,7 @@ describe('a rig', () => {
       const stop = new AbortController();
       const rig = new Rig({ image: fw.image, journal: new MemoryStore(), signal: stop.signal, reappearMs: 600_000 });
       rig.on('progress', (p) => {
-        if (p.committedOffset > 20_000) line.close();
+        if (p.committedOffset > 12_000) line.close();
       });
       rig.on('hub-waiting', () => (when === 'while the rig waits' ? setImmediate(() => stop.abort()) : stop.abort()));
       const r = await rig.flash(line.port);
@@ -170,7 +170,7 @@ describe('a rig', () => {
     const rig = new Rig({ image: fw.image, journal: new MemoryStore(), concurrency: 1, reappearMs: 8000 });
     let moved = false;
     rig.on('progress', (p) => {
-      if (!moved && p.chfId === hubs[0]!.identity.chfId && p.committedOffset > 20_000) {
+      if (!moved && p.chfId === hubs[0]!.identity.chfId && p.committedOffset > 12_000) {
         moved = true;
         lines[0]!.close();
       }

@@ -1,0 +1,98 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { flashHub } from '../../agent/index.ts';
+import { DeviceErrorCode, MessageType, type Message } from '../../protocol/messages/index.ts';
+import type { SimulatedHub } from '../../simulators/index.ts';
+import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
+import { tappedPort, type Edit, type TappedPort } from './tap.ts';
+
+// The transfer's rules for replies a healthy line does not produce on cue, with the test in the
+// middle of the line: WRITE-ACKs that go back, Busy for a WRITE, and the last messages lost.
+
+let fw: Firmware;
+beforeAll(() => {
+  fw = makeFirmware(24 * 1024);
+});
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+async function tapped(hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit }): Promise<TappedPort> {
+  await hub.powerOn();
+  const tap = tappedPort(hub, edits);
+  cleanups.push(() => {
+    tap.close();
+    hub.close();
+  });
+  return tap;
+}
+
+/** Replaces the nth message of a kind (1-based) with what `change` makes of it. */
+function nth(kind: Message['kind'], n: number, change: (m: Message) => Message[]): Edit {
+  let seen = 0;
+  return (m) => (m.kind === kind && ++seen === n ? change(m) : undefined);
+}
+
+const begins = (tap: TappedPort): number => tap.toHub.filter((k) => k === 'begin').length;
+
+describe('the transfer', () => {
+  it('takes a WRITE-ACK whose received offset went back as a hub that restarted: it reconnects', async () => {
+    const hub = makeHub(fw, 90);
+    const tap = await tapped(hub, { toHost: nth('write-ack', 4, (m) => [{ ...m, receivedOffset: 0 } as Message]) });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error]).toEqual(['verified', undefined]);
+    expect(begins(tap)).toBe(2);
+    // Re-sent bytes are counted as such, to the byte: every byte of the image went out new once.
+    expect(r.bytesSent - r.bytesResent).toBe(fw.image.size);
+  });
+
+  it('ends on a Busy reply to a WRITE rather than going back to its argument as an offset', async () => {
+    const hub = makeHub(fw, 91);
+    const busy: Message = { kind: 'error', requestType: MessageType.Write, code: DeviceErrorCode.Busy, arg: 0, detail: 'busy' };
+    const tap = await tapped(hub, { toHost: nth('write-ack', 1, () => [busy]) });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error]).toEqual(['verified', undefined]);
+    expect(begins(tap)).toBe(2);
+    // Re-sent bytes are counted as such, to the byte: every byte of the image went out new once.
+    expect(r.bytesSent - r.bytesResent).toBe(fw.image.size);
+  });
+
+  it('the WRITE-ACKs for the last bytes lost: STATUS shows the slot complete and the transfer ends without reconnecting', async () => {
+    const hub = makeHub(fw, 92);
+    const tap = await tapped(hub, { toHost: (m) => (m.kind === 'write-ack' && m.receivedOffset >= fw.image.size ? [] : undefined) });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error, r.resumes, r.bytesResent]).toEqual(['verified', undefined, 0, 0]);
+    expect(begins(tap)).toBe(1);
+    expect(tap.toHub.filter((k) => k === 'status').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the last WRITE lost (no later frame for the hub to NAK): STATUS, asked again when its reply is lost, then it goes back and re-sends it', async () => {
+    const hub = makeHub(fw, 93);
+    let dropped = false;
+    const tap = await tapped(hub, {
+      toHub: (m) => (m.kind === 'write' && !dropped && m.offset + m.data.length >= fw.image.size ? ((dropped = true), []) : undefined),
+      // The first STATUS reply is the session's own, before BEGIN; the second is the transfer's.
+      toHost: nth('status-reply', 2, () => []),
+    });
+    // One probe without progress allowed: this one makes progress.
+    const r = await flashHub({ port: tap.port, image: fw.image, policy: { transferRetries: 1 } });
+    expect([r.outcome, r.error, r.resumes]).toEqual(['verified', undefined, 0]);
+    expect(dropped).toBe(true);
+    expect(begins(tap)).toBe(1);
+    expect(r.bytesResent).toBeGreaterThan(0);
+    expect(r.bytesResent).toBeLessThanOrEqual(2037);
+  });
+
+  it('a STATUS whose received offset went back is a hub that restarted: it reconnects', async () => {
+    const hub = makeHub(fw, 94);
+    let dropped = false;
+    const tap = await tapped(hub, {
+      toHub: (m) => (m.kind === 'write' && !dropped && m.offset + m.data.length >= fw.image.size ? ((dropped = true), []) : undefined),
+      toHost: nth('status-reply', 2, (m) => [{ ...m, receivedOffset: 0 } as Message]),
+    });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error]).toEqual(['verified', undefined]);
+    expect(begins(tap)).toBe(2);
+  });
+});
