@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flashHub, MemoryStore, type FlashResult, type SessionProgress } from '../../agent/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
-import { tappedPort, type Edit, type TappedPort } from './tap.ts';
+import { tapHub, type Edit, type TappedPort } from './tap.ts';
 
 // What a resumed session takes over from the journal's unfinished entry: byte counters (re-sent
 // bytes counted as such across both attempts), time in each phase, what the hub ran before; and
@@ -18,15 +18,7 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-async function tapped(hub: SimulatedHub, edits: { toHub?: Edit } = {}): Promise<TappedPort> {
-  await hub.powerOn();
-  const tap = tappedPort(hub, edits);
-  cleanups.push(() => {
-    tap.close();
-    hub.close();
-  });
-  return tap;
-}
+const tapped = (hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> => tapHub(hub, edits, cleanups);
 
 /** A flash cancelled when `when` says so, leaving the port open. */
 async function cancelled(tap: TappedPort, store: MemoryStore, when: (p: SessionProgress) => boolean): Promise<FlashResult> {

@@ -3,7 +3,7 @@ import { flashHub } from '../../agent/index.ts';
 import { MessageType, SlotState } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
-import { tappedPort, type Edit, type TappedPort } from './tap.ts';
+import { tapHub, type Edit, type TappedPort } from './tap.ts';
 
 // A session against a simulated hub with the test in the middle of the line: replies and losses
 // no healthy hub produces, on cue, and a record of every request the hub was sent.
@@ -21,15 +21,7 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-async function tapped(hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> {
-  await hub.powerOn();
-  const tap = tappedPort(hub, edits);
-  cleanups.push(() => {
-    tap.close();
-    hub.close();
-  });
-  return tap;
-}
+const tapped = (hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> => tapHub(hub, edits, cleanups);
 
 /** The commands the hub was sent, leaving out WRITE, and CONNECT and IDENTIFY (which every phase may send). */
 const commands = (tap: TappedPort): string[] => tap.toHub.filter((k) => k !== 'connect' && k !== 'identify' && k !== 'write');

@@ -53,3 +53,14 @@ export function tappedPort(hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Ed
     },
   };
 }
+
+/** A powered-on hub behind a tap; `cleanups` gets what closes both. */
+export async function tapHub(hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit }, cleanups: Array<() => void>): Promise<TappedPort> {
+  await hub.powerOn();
+  const tap = tappedPort(hub, edits);
+  cleanups.push(() => {
+    tap.close();
+    hub.close();
+  });
+  return tap;
+}

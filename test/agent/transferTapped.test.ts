@@ -3,7 +3,7 @@ import { flashHub } from '../../agent/index.ts';
 import { DeviceErrorCode, MessageType, type Message } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
-import { tappedPort, type Edit, type TappedPort } from './tap.ts';
+import { tapHub, type Edit, type TappedPort } from './tap.ts';
 
 // The transfer's rules for replies a healthy line does not produce on cue, with the test in the
 // middle of the line: WRITE-ACKs that go back, Busy for a WRITE, and the last messages lost.
@@ -18,15 +18,7 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-async function tapped(hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit }): Promise<TappedPort> {
-  await hub.powerOn();
-  const tap = tappedPort(hub, edits);
-  cleanups.push(() => {
-    tap.close();
-    hub.close();
-  });
-  return tap;
-}
+const tapped = (hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> => tapHub(hub, edits, cleanups);
 
 /** Replaces the nth message of a kind (1-based) with what `change` makes of it. */
 function nth(kind: Message['kind'], n: number, change: (m: Message) => Message[]): Edit {
