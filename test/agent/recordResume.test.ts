@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flashHub, MemoryStore, type FlashResult, type SessionProgress } from '../../agent/index.ts';
+import { flashHub, MemoryStore, type Checkpoint, type FlashResult, type SessionProgress } from '../../agent/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tapHub, type Edit, type TappedPort } from './tap.ts';
@@ -63,10 +63,25 @@ describe('a session resumed from the journal', () => {
   });
 
   it('starts afresh when the journal entry for the hub and image is finished', async () => {
-    const store = new MemoryStore();
+    const saves: Checkpoint[] = [];
+    const store = new (class extends MemoryStore {
+      override async save(c: Checkpoint): Promise<void> {
+        saves.push(structuredClone(c));
+        await super.save(c);
+      }
+    })();
     const before = makeHub(fw, 112);
-    const first = await flashHub({ port: (await tapped(before)).port, image: fw.image, journal: store });
+    const progress: SessionProgress[] = [];
+    const first = await flashHub({ port: (await tapped(before)).port, image: fw.image, journal: store, onProgress: (p) => progress.push(p), policy: { checkpointMs: 0 } });
     expect(first.outcome).toBe('verified');
+    // Along the way: progress names the hub once it is known, and every checkpoint counts the
+    // time spent so far in the phase it is in (an agent that dies resumes with it).
+    expect(progress.filter((p) => p.phase !== 'identify').map((p) => p.chfId)).toEqual(progress.filter((p) => p.phase !== 'identify').map(() => before.identity.chfId));
+    const inTransfer = saves.filter((c) => c.phase === 'transfer' && c.committedOffset > 0);
+    expect(inTransfer.length).toBeGreaterThan(0);
+    for (const c of inTransfer) expect(c.phases.transfer).toBeGreaterThan(0);
+    // The report's times are whole milliseconds.
+    for (const ms of Object.values(first.phases)) expect(Number.isInteger(ms)).toBe(true);
     // The same hub (same CHF ID) back from the factory image: a new flash, not a resume.
     const again = makeHub(fw, 112);
     const r = await flashHub({ port: (await tapped(again)).port, image: fw.image, journal: store });
