@@ -66,13 +66,19 @@ describe('a session resumed from the journal', () => {
     const saves: Checkpoint[] = [];
     const store = new (class extends MemoryStore {
       override async save(c: Checkpoint): Promise<void> {
-        saves.push(structuredClone(c));
         await super.save(c);
+        saves.push(structuredClone(c));
       }
     })();
     const before = makeHub(fw, 112);
     const progress: SessionProgress[] = [];
-    const first = await flashHub({ port: (await tapped(before)).port, image: fw.image, journal: store, onProgress: (p) => progress.push(p), policy: { checkpointMs: 0 } });
+    const unsaved: SessionProgress[] = [];
+    const onProgress = (p: SessionProgress): void => {
+      progress.push(p);
+      // Offsets are shown only once the journal holds them.
+      if (p.committedOffset > 0 && !saves.some((c) => c.committedOffset === p.committedOffset)) unsaved.push(p);
+    };
+    const first = await flashHub({ port: (await tapped(before)).port, image: fw.image, journal: store, onProgress, policy: { checkpointMs: 0 } });
     expect(first.outcome).toBe('verified');
     // Along the way: progress names the hub once it is known, and every checkpoint counts the
     // time spent so far in the phase it is in (an agent that dies resumes with it).
@@ -80,6 +86,10 @@ describe('a session resumed from the journal', () => {
     const inTransfer = saves.filter((c) => c.phase === 'transfer' && c.committedOffset > 0);
     expect(inTransfer.length).toBeGreaterThan(0);
     for (const c of inTransfer) expect(c.phases.transfer).toBeGreaterThan(0);
+    expect(unsaved).toEqual([]);
+    // Each phase change is journaled as it happens, and shown with the offset saved by then.
+    expect(new Set(saves.map((c) => c.phase))).toEqual(new Set(['check', 'transfer', 'verify', 'activate', 'confirm', 'done']));
+    expect(progress.find((p) => p.phase === 'verify')?.committedOffset).toBeGreaterThan(0);
     // The report's times are whole milliseconds.
     for (const ms of Object.values(first.phases)) expect(Number.isInteger(ms)).toBe(true);
     // The same hub (same CHF ID) back from the factory image: a new flash, not a resume.

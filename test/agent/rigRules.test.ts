@@ -72,7 +72,8 @@ describe('a rig', () => {
     });
     const later = latePort(hub, 'late:1');
     // Generous: a hub that is not found fails only after this, well within the test's timeout.
-    const rig = new Rig({ image: fw.image, journal: new MemoryStore(), reappearMs: 8000 });
+    const journal = new MemoryStore();
+    const rig = new Rig({ image: fw.image, journal, reappearMs: 8000 });
     const events: string[] = [];
     rig.on('hub-waiting', (w) => events.push(`waiting ${w.port}`));
     rig.on('hub-resumed', (w) => events.push(`resumed ${w.port}`));
@@ -92,6 +93,8 @@ describe('a rig', () => {
     expect(events).toEqual(['waiting mem:' + hub.identity.chfId, 'resumed late:1']);
     expect(result).toMatchObject({ outcome: 'verified', port: 'late:1', resumes: 1 });
     expect(results).toEqual([result]);
+    // The journal names the port the hub finished on.
+    expect((await journal.load(hub.identity.chfId, fw.image.sha256))?.port).toBe('late:1');
     expect(hub.snapshot().running).toMatchObject({ hash: fw.image.sha256, trial: false });
   }, 20_000);
 
