@@ -187,4 +187,29 @@ describe('a rig', () => {
     expect(results[0]).toMatchObject({ port: 'late:A', resumes: 1 });
     expect(order).toEqual([hubs[1]!, hubs[0]!, hubs[2]!].map((h) => h.identity.chfId));
   }, 20_000);
+
+  it('does not look for a hub on a port reported gone; gives it up after reappearMs, naming where it stopped', async () => {
+    const hub = makeHub(fw, 67, { flash: { eraseMs: 2, programMs: 0.05 } });
+    await hub.powerOn();
+    const first = memoryPort(hub);
+    cleanups.push(() => {
+      first.close();
+      hub.close();
+    });
+    const gone = latePort(hub, 'gone:1');
+    const rig = new Rig({ image: fw.image, journal: new MemoryStore(), reappearMs: 300 });
+    let moved = false;
+    rig.on('progress', (p) => {
+      if (!moved && p.committedOffset > 12_000) {
+        moved = true;
+        rig.portAppeared(gone);
+        rig.portDisappeared(gone);
+        first.close();
+      }
+    });
+    const r = await rig.flash(first.port);
+    expect(r).toMatchObject({ outcome: 'failed', error: { name: 'HubLost', context: { chfId: hub.identity.chfId, port: 'mem:' + hub.identity.chfId } } });
+    expect(r.error?.context?.committedOffset).toBeGreaterThan(12_000);
+    expect(hub.snapshot().running.version).toBe(0x01000000);
+  });
 });
