@@ -1,6 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flashHub } from '../../agent/index.ts';
-import { DeviceErrorCode, MessageType, type Message } from '../../protocol/messages/index.ts';
+import { DeviceErrorCode, MessageType, SlotState, type Message } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
 import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tapHub, type Edit, type TappedPort } from './tap.ts';
@@ -13,8 +13,9 @@ beforeAll(() => {
   fw = makeFirmware(24 * 1024);
 });
 
+// The tests run at once (most of their time is a progress timeout going by): each has its own hub and line.
 const cleanups: Array<() => void> = [];
-afterEach(() => {
+afterAll(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
@@ -28,7 +29,7 @@ function nth(kind: Message['kind'], n: number, change: (m: Message) => Message[]
 
 const begins = (tap: TappedPort): number => tap.toHub.filter((k) => k === 'begin').length;
 
-describe('the transfer', () => {
+describe.concurrent('the transfer', () => {
   it('takes a WRITE-ACK whose received offset went back as a hub that restarted: it reconnects', async () => {
     const hub = makeHub(fw, 90);
     const tap = await tapped(hub, { toHost: nth('write-ack', 4, (m) => [{ ...m, receivedOffset: 0 } as Message]) });
@@ -82,6 +83,18 @@ describe('the transfer', () => {
     const tap = await tapped(hub, {
       toHub: (m) => (m.kind === 'write' && !dropped && m.offset + m.data.length >= fw.image.size ? ((dropped = true), []) : undefined),
       toHost: nth('status-reply', 2, (m) => [{ ...m, receivedOffset: 0 } as Message]),
+    });
+    const r = await flashHub({ port: tap.port, image: fw.image });
+    expect([r.outcome, r.error]).toEqual(['verified', undefined]);
+    expect(begins(tap)).toBe(2);
+  });
+
+  it('a STATUS showing the slot no longer receiving (and not complete) ends the transfer: it reconnects', async () => {
+    const hub = makeHub(fw, 95);
+    let dropped = false;
+    const tap = await tapped(hub, {
+      toHub: (m) => (m.kind === 'write' && !dropped && m.offset + m.data.length >= fw.image.size ? ((dropped = true), []) : undefined),
+      toHost: nth('status-reply', 2, (m) => [{ ...m, slotState: SlotState.Empty } as Message]),
     });
     const r = await flashHub({ port: tap.port, image: fw.image });
     expect([r.outcome, r.error]).toEqual(['verified', undefined]);
