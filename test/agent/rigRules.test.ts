@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, Rig, type FlashResult, type PortRef } from '../../agent/index.ts';
 import { ErrorCode } from '../../protocol/errors/index.ts';
 import { createMemoryLink, type MemoryLink, type SimulatedHub } from '../../simulators/index.ts';
@@ -13,8 +13,9 @@ beforeAll(() => {
   fw = makeFirmware(40 * 1024);
 });
 
+// The tests run at once: each has its own rig, hubs and lines.
 const cleanups: Array<() => void> = [];
-afterEach(() => {
+afterAll(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
@@ -54,7 +55,7 @@ function latePort(hub: SimulatedHub, name: string): PortRef {
   return { kind: 'stream', stream: host, name, bytesPerSecond: 200_000, latencyMs: 1 };
 }
 
-describe('a rig', () => {
+describe.concurrent('a rig', () => {
   it('refuses a concurrency that is not a whole number of at least 1', () => {
     for (const concurrency of [0, -1, 1.5, Number.NaN]) {
       expect(() => new Rig({ image: fw.image, concurrency }), String(concurrency)).toThrow(expect.objectContaining({ code: ErrorCode.RigOptionInvalid }));
