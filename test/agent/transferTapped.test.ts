@@ -100,4 +100,20 @@ describe.concurrent('the transfer', () => {
     expect([r.outcome, r.error]).toEqual(['verified', undefined]);
     expect(begins(tap)).toBe(2);
   });
+
+  it('counts probes without progress in a row: progress between two stalls starts the count again', async () => {
+    const hub = makeHub(fw, 96);
+    // The second-to-last frame's offset (2037 data bytes a frame): both tail frames are lost once.
+    const tail = (Math.ceil(fw.image.size / 2037) - 2) * 2037;
+    const dropped = new Set<number>();
+    const tap = await tapped(hub, {
+      toHub: (m) => (m.kind === 'write' && m.offset >= tail && !dropped.has(m.offset) ? (dropped.add(m.offset), []) : undefined),
+      // Re-sent, the first is acknowledged (progress) but the last one's WRITE-ACK is lost: a second stall.
+      toHost: (m) => (m.kind === 'write-ack' && m.receivedOffset >= fw.image.size ? [] : undefined),
+    });
+    const r = await flashHub({ port: tap.port, image: fw.image, policy: { transferRetries: 1 } });
+    expect([r.outcome, r.error, r.resumes]).toEqual(['verified', undefined, 0]);
+    expect(dropped.size).toBe(2);
+    expect(begins(tap)).toBe(1);
+  });
 });
