@@ -212,5 +212,9 @@ describe.concurrent('a rig', () => {
     expect(r).toMatchObject({ outcome: 'failed', error: { name: 'HubLost', context: { chfId: hub.identity.chfId, port: 'mem:' + hub.identity.chfId } } });
     expect(r.error?.context?.committedOffset).toBeGreaterThan(12_000);
     expect(hub.snapshot().running.version).toBe(0x01000000);
+    // Given up, it is waited for no longer: back on a port, it is announced like any other hub.
+    const appeared = new Promise<string>((resolve) => rig.once('hub-appeared', (a) => resolve(a.hub.chfId)));
+    rig.portAppeared(latePort(hub, 'back:1'));
+    expect(await appeared).toBe(hub.identity.chfId);
   });
 });
