@@ -1,14 +1,11 @@
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseUsbIdFilter, portName, SerialDiscovery, UsbDiscovery, type PortRef, type SerialPortInfo } from '../../agent/index.ts';
 import { ErrorCode } from '../../protocol/errors/index.ts';
-import { tempDir } from './fixtures.ts';
+import { cleanupList, tempDir } from './fixtures.ts';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 function record(d: SerialDiscovery | UsbDiscovery): { appeared: string[]; gone: string[] } {
   const seen = { appeared: [] as string[], gone: [] as string[] };

@@ -1,17 +1,14 @@
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MergedDiscovery, parseUsbIdFilter, portName, runFlash, SerialDiscovery, UsbDiscovery, type Discovery, type PortRef, type SerialPortInfo } from '../../agent/index.ts';
 import { ErrorCode, isHubflashError, type HubflashError } from '../../protocol/errors/index.ts';
 import { createUsbDevice, SimulatedUsb } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, tempDir } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, tempDir } from './fixtures.ts';
 
 // Which ports discovery takes for hubs, what it says when it cannot look, and that it stops.
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 function record(d: Discovery): { appeared: string[]; gone: string[] } {
   const seen = { appeared: [] as string[], gone: [] as string[] };

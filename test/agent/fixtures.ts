@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, afterEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { prepareImage, type FlashImage, type PortRef } from '../../agent/index.ts';
@@ -77,3 +78,15 @@ export async function ptyHubs(hubs: SimulatedHub[], line: { baud: number; latenc
 
 /** The USB IDs ptyHubs' lister reports. */
 export const PTY_USB_ID = { vendorId: 0x1d50, productId: 0x6018 };
+
+/**
+ * Things for the test to close (lines, hubs, transports), run last first after each test, or
+ * with `'file'` after the whole file (for tests that run at once, each with its own).
+ */
+export function cleanupList(after: 'each' | 'file' = 'each'): Array<() => void> {
+  const cleanups: Array<() => void> = [];
+  (after === 'each' ? afterEach : afterAll)(() => {
+    while (cleanups.length) cleanups.pop()!();
+  });
+  return cleanups;
+}

@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, flashHub, Rig } from '../../agent/index.ts';
 import type { ConnectRequest } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tappedPort, type TappedPort } from './tap.ts';
 
 // What flashHub and the rig pass on: link options (the frame size offered at CONNECT, seen on the
@@ -13,10 +13,7 @@ beforeAll(() => {
   fw = makeFirmware(24 * 1024);
 });
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 /** A hub behind a tap that records the frame size every CONNECT offers. */
 async function tapped(hub: SimulatedHub): Promise<TappedPort & { offered: number[] }> {

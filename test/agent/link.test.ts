@@ -1,19 +1,16 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, Link } from '../../agent/index.ts';
 import { ErrorCode, isHubflashError } from '../../protocol/errors/index.ts';
 import { writeDataBytes } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
 
 let fw: Firmware;
 beforeAll(() => {
   fw = makeFirmware(32 * 1024);
 });
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 async function linkTo(hub: SimulatedHub, maxFrame?: number): Promise<Link> {
   await hub.powerOn();

@@ -1,7 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { flashHub, MemoryStore, type Checkpoint, type FlashResult, type SessionProgress } from '../../agent/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tapHub, type Edit, type TappedPort } from './tap.ts';
 
 // What a resumed session takes over from the journal's unfinished entry: byte counters (re-sent
@@ -13,10 +13,7 @@ beforeAll(() => {
   fw = makeFirmware(32 * 1024);
 });
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 const tapped = (hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> => tapHub(hub, edits, cleanups);
 

@@ -1,9 +1,9 @@
 import { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, Rig, type FlashResult, type PortRef } from '../../agent/index.ts';
 import { ErrorCode } from '../../protocol/errors/index.ts';
 import { createMemoryLink, type MemoryLink, type SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
 
 // The rig's own rules, against simulated hubs on in-memory lines: its options, a hub that moves
 // to a port the rig already knew, what it tells its listeners, and what it passes to sessions.
@@ -14,10 +14,7 @@ beforeAll(() => {
 });
 
 // The tests run at once: each has its own rig, hubs and lines.
-const cleanups: Array<() => void> = [];
-afterAll(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList('file');
 
 async function ready(hub: SimulatedHub): Promise<PortRef> {
   await hub.powerOn();

@@ -1,19 +1,16 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { flashHub, MemoryStore, prepareImage, type Checkpoint, type FlashResult, type SessionProgress } from '../../agent/index.ts';
 import { ErrorCode } from '../../protocol/errors/index.ts';
 import { formatFirmwareVersion } from '../../protocol/ids/index.ts';
 import { makeFirmwareImage, type SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, memoryPort, type Firmware } from './fixtures.ts';
 
 let fw: Firmware;
 beforeAll(() => {
   fw = makeFirmware(96 * 1024);
 });
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 async function ready(hub: SimulatedHub) {
   await hub.powerOn();

@@ -1,8 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { flashHub } from '../../agent/index.ts';
 import { MessageType, SlotState } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tapHub, type Edit, type TappedPort } from './tap.ts';
 
 // A session against a simulated hub with the test in the middle of the line: replies and losses
@@ -16,10 +16,7 @@ beforeAll(() => {
 /** The flow-control window at the agreed frame: 8 credits × 2037 bytes. */
 const WINDOW = 8 * 2037;
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 const tapped = (hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> => tapHub(hub, edits, cleanups);
 

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { flashHub } from '../../agent/index.ts';
 import { DeviceErrorCode, MessageType, SlotState, type Message } from '../../protocol/messages/index.ts';
 import type { SimulatedHub } from '../../simulators/index.ts';
-import { makeFirmware, makeHub, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, type Firmware } from './fixtures.ts';
 import { tapHub, type Edit, type TappedPort } from './tap.ts';
 
 // The transfer's rules for replies a healthy line does not produce on cue, with the test in the
@@ -14,10 +14,7 @@ beforeAll(() => {
 });
 
 // The tests run at once (most of their time is a progress timeout going by): each has its own hub and line.
-const cleanups: Array<() => void> = [];
-afterAll(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList('file');
 
 const tapped = (hub: SimulatedHub, edits: { toHub?: Edit; toHost?: Edit } = {}): Promise<TappedPort> => tapHub(hub, edits, cleanups);
 

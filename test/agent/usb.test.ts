@@ -1,18 +1,15 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { flashHub, MemoryStore, Rig, runFlash, UsbDiscovery, type PortRef } from '../../agent/index.ts';
 import { createUsbDevice, SimulatedUsb, type SimulatedHub } from '../../simulators/index.ts';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeFirmware, makeHub, tempDir, type Firmware } from './fixtures.ts';
+import { cleanupList, makeFirmware, makeHub, tempDir, type Firmware } from './fixtures.ts';
 
 let fw: Firmware;
 beforeAll(() => {
   fw = makeFirmware(96 * 1024);
 });
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const cleanups = cleanupList();
 
 const HUB_USB = { vendorId: 0x1209, productId: 0x4846 };
 
